@@ -1,0 +1,22 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import * as schema from './schema';
+
+export type Database = NodePgDatabase<typeof schema>;
+
+export interface DatabaseHandle {
+  readonly db: Database;
+  readonly pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function createDb(url: string, options: pg.PoolConfig = {}): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // A dead database must surface as an error quickly, not as a hung job holding its lock.
+    connectionTimeoutMillis: 5_000,
+    ...options,
+  });
+  return { db: drizzle(pool, { schema }), pool, close: () => pool.end() };
+}

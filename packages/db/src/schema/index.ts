@@ -1,0 +1,3 @@
+export * from './tracking-events';
+export * from './shipments';
+export * from './parked-payloads';

@@ -1,0 +1,29 @@
+import { sql } from 'drizzle-orm';
+import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** The projection: each shipment's current state, derived from its events. */
+export const shipments = pgTable(
+  'shipments',
+  {
+    trackingNumber: text('tracking_number').primaryKey(),
+    orderNumber: text('order_number').notNull(),
+    orderReference: text('order_reference'),
+    carrierName: text('carrier_name'),
+    carrierService: text('carrier_service'),
+    shipmentDate: text('shipment_date'),
+    trackingStatus: text('tracking_status').notNull(),
+    lastUpdatedDate: text('last_updated_date').notNull(),
+    lastUpdatedAt: timestamp('last_updated_at', { withTimezone: true }).notNull(),
+    lastEventId: text('last_event_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (table) => [
+    index('shipments_order_number_idx').on(table.orderNumber),
+    index('shipments_status_updated_idx').on(table.trackingStatus, table.lastUpdatedAt),
+  ],
+);

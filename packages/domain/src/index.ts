@@ -1,0 +1,5 @@
+export * from './statuses';
+export * from './timestamps';
+export * from './tracking-event';
+export * from './dedup-key';
+export * from './shipment-projection';

@@ -1,0 +1,79 @@
+import { trackingEventSchema } from '@tracksync/domain';
+import type { JobsOptions } from 'bullmq';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export const QUEUE_NAMES = {
+  ingest: 'ingest',
+  parked: 'parked',
+} as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
+export const eventSourceSchema = z.enum(['webhook', 'poll', 'replay']);
+export type EventSource = z.infer<typeof eventSourceSchema>;
+
+/** A verified, normalised tracking update on its way to the event log. */
+export const trackingEventJobSchema = z.object({
+  eventId: z.string().regex(/^[0-9a-f]{64}$/),
+  source: eventSourceSchema,
+  receivedAt: z.iso.datetime(),
+  event: trackingEventSchema,
+  /** The body as Starshipit sent it, extra fields included; stored verbatim in the log. */
+  payload: z.record(z.string(), z.unknown()),
+});
+
+export type TrackingEventJob = z.infer<typeof trackingEventJobSchema>;
+
+/** An authentic request the ingress had to reject, kept whole so it can be fixed and replayed. */
+export const parkedPayloadJobSchema = z.object({
+  reason: z.enum(['invalid_json', 'invalid_payload']),
+  body: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  receivedAt: z.iso.datetime(),
+});
+
+export type ParkedPayloadJob = z.infer<typeof parkedPayloadJobSchema>;
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+/**
+ * Every job of tracksync, by name: its queue, payload schema, default options and job id.
+ * The job id is the idempotency key in Redis; Postgres unique keys are the real guard, since
+ * completed jobs are trimmed (after a day or 10k jobs) and an id can then be reused.
+ */
+export const JOBS = {
+  'tracking-event': {
+    queue: QUEUE_NAMES.ingest,
+    schema: trackingEventJobSchema,
+    jobId: (data: TrackingEventJob) => data.eventId,
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
+      removeOnFail: { age: 14 * DAY_SECONDS },
+    },
+  },
+  'parked-payload': {
+    queue: QUEUE_NAMES.parked,
+    schema: parkedPayloadJobSchema,
+    jobId: (data: ParkedPayloadJob) => createHash('sha256').update(data.body).digest('hex'),
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: DAY_SECONDS, count: 1_000 },
+      removeOnFail: { age: 14 * DAY_SECONDS },
+    },
+  },
+} as const satisfies Record<
+  string,
+  {
+    queue: QueueName;
+    schema: z.ZodType;
+    jobId: (data: never) => string;
+    options: JobsOptions;
+  }
+>;
+
+export type JobName = keyof typeof JOBS;
+export type JobData<N extends JobName> = z.infer<(typeof JOBS)[N]['schema']>;

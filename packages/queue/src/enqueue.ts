@@ -1,0 +1,39 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { JOBS, QUEUE_NAMES, type JobData, type JobName, type QueueName } from './catalog';
+
+export type Queues = Readonly<Record<QueueName, Queue>>;
+
+export interface QueueSettings {
+  readonly connection: ConnectionOptions;
+  readonly prefix: string;
+}
+
+export function createQueues({ connection, prefix }: QueueSettings): Queues {
+  const make = (name: QueueName) => new Queue(name, { connection, prefix });
+  return { ingest: make(QUEUE_NAMES.ingest), parked: make(QUEUE_NAMES.parked) };
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((queue) => queue.close()));
+}
+
+/**
+ * Validates the payload against the catalog and adds it under its catalog job id. Adding an
+ * id that is already in the queue is a no-op in BullMQ, which is what makes repeats harmless.
+ */
+export async function enqueue<N extends JobName>(
+  queues: Queues,
+  name: N,
+  data: JobData<N>,
+): Promise<string> {
+  const job = JOBS[name];
+  const valid = job.schema.parse(data) as JobData<N>;
+  const jobId = (job.jobId as (data: JobData<N>) => string)(valid);
+  await queues[job.queue].add(name, valid, { ...job.options, jobId });
+  return jobId;
+}
+
+/** Parses a job's data at the consumer, so a producer on an older version fails loudly. */
+export function parseJobData<N extends JobName>(name: N, data: unknown): JobData<N> {
+  return JOBS[name].schema.parse(data) as JobData<N>;
+}

@@ -1,0 +1,54 @@
+import { createDb, type DatabaseHandle } from '@tracksync/db';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { databaseUrlFor, onServer, uniqueName } from './databases';
+
+export { discoverService, type ServiceSource } from './discover';
+
+export interface TestDatabase extends DatabaseHandle {
+  readonly url: string;
+  /** Closes the pool and drops the database. */
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database of this test file's own, cloned from the run's template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = inject('databaseServerUrl');
+  const name = uniqueName('tracksync_test');
+  await onServer(serverUrl, `create database "${name}" template "${inject('templateDatabase')}"`);
+  const url = databaseUrlFor(serverUrl, name);
+  const handle = createDb(url);
+  return {
+    ...handle,
+    url,
+    async drop() {
+      await handle.close();
+      await onServer(serverUrl, `drop database if exists "${name}" with (force)`);
+    },
+  };
+}
+
+export function testRedisUrl(): string {
+  return inject('redisUrl');
+}
+
+/** A BullMQ prefix of this test file's own, so suites never see each other's jobs. */
+export function uniqueQueuePrefix(): string {
+  return `tracksync-test-${randomBytes(5).toString('hex')}`;
+}
+
+/** Deletes every key under a test's queue prefix. */
+export async function deleteQueuePrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
