@@ -6,7 +6,7 @@ import { DateTime, IANAZone } from 'luxon';
  * sub-millisecond digit is lost before it becomes part of a dedup key.
  */
 const STARSHIPIT_TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+  /^(\d{4})-(\d{2})-(\d{2})[T ]([01]\d|2[0-3]):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 export interface Instant {
   /** Canonical UTC form: `YYYY-MM-DDTHH:mm:ss[.f…]Z`, trailing fractional zeros dropped. */
@@ -28,6 +28,8 @@ export function parseStarshipitTimestamp(value: string, timeZone: string): Insta
   const match = STARSHIPIT_TIMESTAMP.exec(value.trim());
   if (!match) return null;
   const [, year, month, day, hour, minute, second = '00', fraction = '', zone] = match;
+  const zoneName = zone ? luxonZone(zone) : timeZone;
+  if (zoneName === null) return null;
   const wholeSeconds = DateTime.fromObject(
     {
       year: Number(year),
@@ -37,22 +39,26 @@ export function parseStarshipitTimestamp(value: string, timeZone: string): Insta
       minute: Number(minute),
       second: Number(second),
     },
-    { zone: zone ? luxonZone(zone) : timeZone },
+    { zone: zoneName },
   );
   if (!wholeSeconds.isValid) return null;
   const utc = wholeSeconds.toUTC();
   const digits = fraction.replace(/0+$/, '');
   const iso = `${utc.toFormat("yyyy-MM-dd'T'HH:mm:ss")}${digits ? `.${digits}` : ''}Z`;
-  const millis = utc.toMillis() + Number(`0.${fraction || '0'}`) * 1000;
-  return { iso, date: new Date(Math.floor(millis)) };
+  // Whole milliseconds from the text: adding a float fraction to epoch milliseconds rounds
+  // `.1239999` up to `.124` (and `.9999999` into the next second).
+  const millis = utc.toMillis() + Number(fraction.slice(0, 3).padEnd(3, '0'));
+  return { iso, date: new Date(millis) };
 }
 
-function luxonZone(zone: string): string {
+/** Null for an offset outside ±23:59, which is not a real offset. */
+function luxonZone(zone: string): string | null {
   if (zone.toUpperCase() === 'Z') return 'UTC';
   const sign = zone[0];
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
   const minutes = Number(digits.slice(2) || '0');
+  if (hours > 23 || minutes > 59) return null;
   return `UTC${sign}${hours}${minutes ? `:${String(minutes).padStart(2, '0')}` : ''}`;
 }
 

@@ -28,7 +28,7 @@ export const starshipitTrackingPayloadSchema = z.looseObject({
   last_updated_date: timestampText,
   carrier_name: optionalText,
   carrier_service: optionalText,
-  shipment_date: timestampText.nullish(),
+  shipment_date: optionalText,
   order_reference: optionalText,
 });
 
