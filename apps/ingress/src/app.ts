@@ -1,0 +1,46 @@
+import type { Queues } from '@tracksync/queue';
+import type { Logger } from '@tracksync/runtime';
+import express, { type Express } from 'express';
+import type { IngressConfig } from './config';
+import { createIngressMetrics, type IngressMetrics } from './metrics';
+import { countRequests } from './middleware/count-requests';
+import { createBodyErrorHandler, createErrorHandler, notFound } from './middleware/errors';
+import { createCallbackHandler } from './routes/callback';
+import { createHealthRouter, type RedisPing } from './routes/health';
+
+export interface IngressDeps {
+  readonly config: IngressConfig;
+  readonly queues: Queues;
+  /** The connection the queues use; readiness pings it. */
+  readonly redis: RedisPing;
+  readonly log: Logger;
+  /** Defaults to a fresh registry of this app's own. */
+  readonly metrics?: IngressMetrics;
+}
+
+/** The ingress HTTP app, not listening: main.ts, tests and the benchmark each listen their way. */
+export function createApp(deps: IngressDeps): Express {
+  const metrics = deps.metrics ?? createIngressMetrics();
+  const webhook = {
+    config: deps.config,
+    queues: deps.queues,
+    log: deps.log,
+    metrics,
+    secrets: deps.config.STARSHIPIT_WEBHOOK_SECRET,
+  };
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(countRequests(metrics));
+  app.use(createHealthRouter({ redis: deps.redis, metrics }));
+  // Raw bytes for every content type: the signature covers the bytes as sent, and Starshipit's
+  // content type is observed, not documented. Non-strict routing also serves `/callback/`.
+  app.post(
+    '/callback',
+    express.raw({ type: () => true, limit: deps.config.MAX_BODY_BYTES }),
+    createCallbackHandler(webhook),
+    createBodyErrorHandler(webhook),
+  );
+  app.use(notFound);
+  app.use(createErrorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,79 @@
+import { closeQueues, createProducerConnection, createQueues } from '@tracksync/queue';
+import { ConfigError, createLogger, onShutdown } from '@tracksync/runtime';
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { loadIngressConfig, type IngressConfig } from './config';
+import { createRedisErrorLog } from './redis-errors';
+
+function loadConfigOrExit(): IngressConfig {
+  try {
+    return loadIngressConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // The logger's level is itself configuration, so this one line goes straight to stderr.
+    process.stderr.write(`ingress: invalid configuration: ${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => {
+      if (err) reject(err);
+      else resolve();
+    });
+    // Idle keep-alive sockets would otherwise hold close() open until they time out.
+    server.closeIdleConnections();
+  });
+}
+
+const config = loadConfigOrExit();
+const log = createLogger('ingress', config.LOG_LEVEL);
+const redis = createProducerConnection(config.REDIS_URL);
+const logRedisError = createRedisErrorLog(log);
+redis.on('error', logRedisError);
+redis.on('ready', () => {
+  log.info('redis ready');
+});
+const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX });
+for (const queue of Object.values(queues)) queue.on('error', logRedisError);
+
+if (config.STARSHIPIT_WEBHOOK_SECRET.length === 0) {
+  log.warn(
+    'STARSHIPIT_WEBHOOK_SECRET is not set: webhook signatures are not checked, anyone can post events',
+  );
+}
+
+const app = createApp({ config, queues, redis, log });
+const server = app.listen(config.PORT, (err?: Error) => {
+  if (err) {
+    log.fatal({ err, port: config.PORT }, 'cannot listen');
+    process.exit(1);
+  }
+  const address = server.address();
+  log.info(
+    {
+      port: typeof address === 'object' && address !== null ? address.port : config.PORT,
+      queuePrefix: config.QUEUE_PREFIX,
+      secretCount: config.STARSHIPIT_WEBHOOK_SECRET.length,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+    },
+    'ingress listening',
+  );
+});
+
+onShutdown(log, [
+  ['http server', () => closeServer(server)],
+  ['queues', () => closeQueues(queues)],
+  [
+    'redis',
+    async () => {
+      try {
+        await redis.quit();
+      } catch {
+        // QUIT cannot reach a Redis that is down; dropping the socket is all that is left.
+        redis.disconnect();
+      }
+    },
+  ],
+]);
