@@ -1,0 +1,38 @@
+import { ConfigError } from '@tracksync/runtime';
+import { describe, expect, it } from 'vitest';
+import { loadWorkerConfig } from './config';
+
+describe('loadWorkerConfig', () => {
+  it('fills every default from an empty environment', () => {
+    expect(loadWorkerConfig({})).toEqual({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'tracksync',
+      STARSHIPIT_TIMEZONE: 'UTC',
+      LOG_LEVEL: 'info',
+      ADMIN_PORT: 3001,
+      WORKER_CONCURRENCY: 8,
+    });
+  });
+
+  it('reads the worker settings and keeps the admin token', () => {
+    const config = loadWorkerConfig({
+      DATABASE_URL: 'postgresql://app:secret@db:5432/tracksync',
+      ADMIN_PORT: '9001',
+      ADMIN_TOKEN: 'dev',
+      WORKER_CONCURRENCY: '16',
+    });
+    expect(config).toMatchObject({ ADMIN_PORT: 9001, ADMIN_TOKEN: 'dev', WORKER_CONCURRENCY: 16 });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    ['ADMIN_PORT', 'http'],
+    ['ADMIN_PORT', '70000'],
+    ['WORKER_CONCURRENCY', '0'],
+    ['DATABASE_URL', 'mysql://db/tracksync'],
+  ])('stops with a line naming %s when it is %j', (variable, value) => {
+    expect(() => loadWorkerConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadWorkerConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
+  });
+});

@@ -1,0 +1,41 @@
+import { commonEnv, ConfigError, loadConfig, portSchema } from '@tracksync/runtime';
+import { z } from 'zod';
+
+export const databaseEnv = {
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .default('postgres://postgres@127.0.0.1:5432/postgres'),
+};
+
+export const workerEnvSchema = z.object({
+  ...commonEnv,
+  ...databaseEnv,
+  ADMIN_PORT: portSchema.default(3001),
+  ADMIN_TOKEN: z.string().optional(),
+  /**
+   * Jobs in flight per replica. Each holds one pooled Postgres connection for a few
+   * milliseconds; main sizes the pool from this so jobs never queue for a connection.
+   */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+});
+
+export type WorkerConfig = Readonly<z.infer<typeof workerEnvSchema>>;
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return loadConfig(workerEnvSchema, env);
+}
+
+/**
+ * Loads configuration for an entry point. A bad value ends the start with one line naming
+ * the variable (ConfigError's message) and exit code 1; returns null in that case.
+ */
+export function loadOrReport<T>(app: string, load: () => T): T | null {
+  try {
+    return load();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${app}: invalid configuration: ${err.message}\n`);
+    process.exitCode = 1;
+    return null;
+  }
+}

@@ -1,0 +1,52 @@
+import { recordTrackingEvent, type Database, type RecordResult } from '@tracksync/db';
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { WorkerMetrics } from '../metrics';
+import { readJobData } from './job-data';
+
+export interface IngestEventDeps {
+  readonly db: Database;
+  readonly log: Logger;
+  readonly metrics: WorkerMetrics;
+}
+
+/**
+ * Stores a tracking event once and projects its shipment (one transaction, see
+ * recordTrackingEvent). Any database error is thrown as is: BullMQ retries the job with
+ * backoff, and a retry is safe because the event id is unique and the projection is refolded
+ * from the stored history. Returns the projection so delivery can follow from it.
+ */
+export async function ingestEvent(job: Job, deps: IngestEventDeps): Promise<RecordResult> {
+  const data = readJobData('tracking-event', job.data);
+  const { event } = data;
+  const recorded = await recordTrackingEvent(deps.db, {
+    eventId: data.eventId,
+    source: data.source,
+    receivedAt: new Date(data.receivedAt),
+    event,
+    payload: data.payload,
+  });
+
+  deps.metrics.eventsByResult.inc({ result: recorded.result });
+  if (!event.statusKnown) deps.metrics.unknownStatusEvents.inc();
+  // The fields Starshipit's guide asks every receiver to log, in one line per event.
+  const line = {
+    eventTimestamp: event.lastUpdatedDate,
+    orderNumber: event.orderNumber,
+    // Webhooks do not carry Starshipit's order id; polling will fill it where it knows it.
+    starshipitOrderId: null,
+    trackingNumber: event.trackingNumber,
+    carrierName: event.carrierName,
+    carrierService: event.carrierService,
+    trackingStatus: event.trackingStatus,
+    statusKnown: event.statusKnown,
+    source: data.source,
+    eventId: data.eventId,
+    result: recorded.result,
+    shipmentStatus: recorded.result === 'duplicate' ? undefined : recorded.after.trackingStatus,
+    attempt: job.attemptsMade + 1,
+  };
+  if (event.statusKnown) deps.log.info(line, 'event recorded');
+  else deps.log.warn(line, 'event recorded with an unknown status');
+  return recorded;
+}

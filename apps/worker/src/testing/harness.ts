@@ -1,0 +1,139 @@
+import { dedupKey, parseTrackingPayload } from '@tracksync/domain';
+import {
+  closeQueues,
+  createQueues,
+  createWorkerConnection,
+  type Queues,
+  type TrackingEventJob,
+} from '@tracksync/queue';
+import {
+  createTestDatabase,
+  deleteQueuePrefix,
+  testRedisUrl,
+  uniqueQueuePrefix,
+  type TestDatabase,
+} from '@tracksync/test-support';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createServer, type AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { loadWorkerConfig, type WorkerConfig } from '../config';
+import { createWorkerMetrics, type WorkerMetrics } from '../metrics';
+
+export type LogLine = Record<string, unknown> & { msg?: string; level: number };
+
+/** A real Postgres database and a Redis prefix of this test file's own, plus what wires them. */
+export interface WorkerHarness {
+  readonly database: TestDatabase;
+  readonly redisUrl: string;
+  readonly config: WorkerConfig;
+  readonly connection: Redis;
+  readonly queues: Queues;
+  readonly metrics: WorkerMetrics;
+  readonly log: Logger;
+  /** Every line logged through `log`, parsed. */
+  readonly lines: LogLine[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<WorkerHarness> {
+  const database = await createTestDatabase();
+  const redisUrl = testRedisUrl();
+  const config = loadWorkerConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: uniqueQueuePrefix(),
+    WORKER_CONCURRENCY: '4',
+  });
+  const lines: LogLine[] = [];
+  const log = pino(
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        lines.push(JSON.parse(line) as LogLine);
+      },
+    },
+  );
+  const connection = createWorkerConnection(redisUrl);
+  const queues = createQueues({ connection, prefix: config.QUEUE_PREFIX });
+  for (const queue of Object.values(queues)) {
+    queue.on('error', (err) => {
+      log.warn({ err, queue: queue.name }, 'queue error');
+    });
+  }
+  const metrics = createWorkerMetrics({ queues, log });
+  return {
+    database,
+    redisUrl,
+    config,
+    connection,
+    queues,
+    metrics,
+    log,
+    lines,
+    async close() {
+      await closeQueues(queues);
+      await deleteQueuePrefix(redisUrl, config.QUEUE_PREFIX);
+      await connection.quit();
+      await database.drop();
+    },
+  };
+}
+
+/** Polls until `probe` returns something truthy; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export async function waitForJobState(queue: Queue, jobId: string, state: string) {
+  return waitFor(`job ${jobId} to be ${state}`, async () => {
+    const current = await queue.getJobState(jobId);
+    return current === state ? queue.getJob(jobId) : null;
+  });
+}
+
+/** A local port nothing listens on: connections to it are refused at once. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The job the ingress would enqueue for `payload`. */
+export function trackingEventJob(
+  payload: Record<string, unknown>,
+  source: TrackingEventJob['source'] = 'webhook',
+): TrackingEventJob {
+  const parsed = parseTrackingPayload(payload, 'UTC');
+  if (!parsed.ok) throw new Error(`test payload is invalid: ${JSON.stringify(parsed.issues)}`);
+  return {
+    eventId: dedupKey(parsed.event),
+    source,
+    receivedAt: new Date().toISOString(),
+    event: parsed.event,
+    payload,
+  };
+}
+
+/** The example payload of Starshipit's webhook guide. */
+export const GUIDE_EXAMPLE_PAYLOAD = {
+  order_number: 'API-TEST-1001',
+  carrier_name: 'Australia Post',
+  carrier_service: '7B05',
+  shipment_date: '2026-06-18T09:30:00Z',
+  tracking_number: 'TESTTRACK123',
+  tracking_status: 'Dispatched',
+  last_updated_date: '2026-06-18T09:35:00Z',
+} as const;

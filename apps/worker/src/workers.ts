@@ -1,0 +1,126 @@
+import type { Database } from '@tracksync/db';
+import { JOBS, QUEUE_NAMES, type JobName, type QueueName } from '@tracksync/queue';
+import { TimeoutError, withTimeout } from '@tracksync/runtime';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { WorkerConfig } from './config';
+import type { WorkerMetrics } from './metrics';
+import { ingestEvent } from './processors/ingest-event';
+import { storeParkedPayload } from './processors/park-payload';
+
+export interface WorkersDeps {
+  readonly config: Pick<WorkerConfig, 'QUEUE_PREFIX' | 'WORKER_CONCURRENCY'>;
+  readonly db: Database;
+  /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking. */
+  readonly connection: Redis;
+  readonly log: Logger;
+  readonly metrics: WorkerMetrics;
+}
+
+export type JobProcessor = (job: Job) => Promise<unknown>;
+
+/** One handler per job of the catalog: a job added there without a handler does not compile. */
+export type Processors = { readonly [N in JobName]: JobProcessor };
+
+export interface WorkerSet {
+  readonly workers: Readonly<Record<QueueName, Worker>>;
+  /**
+   * Stops taking jobs and waits for those in flight, up to `deadlineMs`. Past it the process
+   * may exit anyway: unfinished jobs keep their lock until it expires, then stalled-job
+   * recovery hands them to another worker, and the event log's unique ids make that safe.
+   */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/** Leaves room inside the 25 s shutdown budget (and Kubernetes' 30 s grace) for the rest. */
+const DEFAULT_CLOSE_DEADLINE_MS = 15_000;
+
+/** Parked payloads are rare and not urgent; two at a time keeps them off the pool's back. */
+const PARKED_CONCURRENCY = 2;
+
+export function createProcessors(deps: WorkersDeps): Processors {
+  return {
+    'tracking-event': (job) => ingestEvent(job, deps),
+    'parked-payload': (job) => storeParkedPayload(job, deps),
+  };
+}
+
+export function createWorkers(deps: WorkersDeps): WorkerSet {
+  const processors = createProcessors(deps);
+  const concurrency: Record<QueueName, number> = {
+    ingest: deps.config.WORKER_CONCURRENCY,
+    parked: PARKED_CONCURRENCY,
+  };
+  const start = (queue: QueueName) => {
+    const worker = new Worker(queue, dispatchFor(queue, processors), {
+      connection: deps.connection,
+      prefix: deps.config.QUEUE_PREFIX,
+      concurrency: concurrency[queue],
+      // A job here is one short transaction (a pooled connection waits at most 5 s), and the
+      // lock is renewed every lockDuration/2 while the process lives, so only a dead or frozen
+      // worker loses it. 30 s then bounds how long a crashed worker's jobs sit before the
+      // stalled check (every 30 s) puts them back: at most about a minute of delay.
+      lockDuration: 30_000,
+      stalledInterval: 30_000,
+      // A job that stalls twice probably kills its worker; failing it keeps it visible in the
+      // failed set instead of letting it take down replica after replica.
+      maxStalledCount: 1,
+    });
+    listen(worker, queue, deps);
+    return worker;
+  };
+  const workers = { ingest: start(QUEUE_NAMES.ingest), parked: start(QUEUE_NAMES.parked) };
+
+  return {
+    workers,
+    async close(deadlineMs = DEFAULT_CLOSE_DEADLINE_MS) {
+      const closing = Promise.all(Object.values(workers).map((worker) => worker.close()));
+      try {
+        await withTimeout(closing, deadlineMs, 'closing workers');
+      } catch (err) {
+        if (!(err instanceof TimeoutError)) throw err;
+        deps.log.warn({ deadlineMs }, 'jobs still running at the deadline, left to recovery');
+      }
+    },
+  };
+}
+
+function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOBS, name);
+}
+
+/** Routes a job to its handler; a job this queue does not know can never succeed here. */
+function dispatchFor(queue: QueueName, processors: Processors): JobProcessor {
+  return async (job) => {
+    if (!isJobName(job.name) || JOBS[job.name].queue !== queue) {
+      throw new UnrecoverableError(`no processor for job "${job.name}" on queue ${queue}`);
+    }
+    return processors[job.name](job);
+  };
+}
+
+function listen(worker: Worker, queue: QueueName, { log, metrics }: WorkersDeps): void {
+  worker.on('error', (err) => {
+    log.error({ err, queue }, 'worker error');
+  });
+  worker.on('failed', (job, err) => {
+    // BullMQ sets finishedOn only when a job fails for good (attempts used up or unrecoverable).
+    const final = job === undefined || job.finishedOn !== undefined;
+    metrics.jobFailures.inc({ queue, job: job?.name ?? 'unknown', final: String(final) });
+    const fields = {
+      err,
+      queue,
+      jobId: job?.id,
+      jobName: job?.name,
+      attemptsMade: job?.attemptsMade,
+      attempts: job?.opts.attempts,
+      final,
+    };
+    if (final) log.error(fields, 'job failed for good');
+    else log.warn(fields, 'job failed, will retry');
+  });
+  worker.on('stalled', (jobId) => {
+    log.warn({ queue, jobId }, 'job stalled, back to waiting');
+  });
+}
