@@ -12,7 +12,21 @@ describe('loadWorkerConfig', () => {
       LOG_LEVEL: 'info',
       ADMIN_PORT: 3001,
       WORKER_CONCURRENCY: 8,
+      WORKER_LOCK_MS: 30_000,
+      SOURCE_ADAPTER: 'log',
+      SOURCE_HTTP_TIMEOUT_MS: 10_000,
+      DELIVERY_ATTEMPTS: 15,
+      DELIVERY_BACKOFF_MS: 1000,
     });
+  });
+
+  it('stops with a line naming SOURCE_HTTP_URL when the http adapter has no URL', () => {
+    expect(() =>
+      loadWorkerConfig({
+        SOURCE_ADAPTER: 'http',
+        SOURCE_HTTP_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      }),
+    ).toThrow(/^SOURCE_HTTP_URL: required when SOURCE_ADAPTER=http/);
   });
 
   it('reads the worker settings and keeps the admin token', () => {
@@ -31,6 +45,9 @@ describe('loadWorkerConfig', () => {
     ['ADMIN_PORT', '70000'],
     ['WORKER_CONCURRENCY', '0'],
     ['DATABASE_URL', 'mysql://db/tracksync'],
+    ['DELIVERY_ATTEMPTS', '0'],
+    ['DELIVERY_BACKOFF_MS', 'soon'],
+    ['SOURCE_ADAPTER', 'ftp'],
   ])('stops with a line naming %s when it is %j', (variable, value) => {
     expect(() => loadWorkerConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadWorkerConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));

@@ -1,3 +1,4 @@
+import { checkSourceAdapterEnv, sourceAdapterEnv } from '@tracksync/adapters';
 import { commonEnv, ConfigError, loadConfig, portSchema } from '@tracksync/runtime';
 import { z } from 'zod';
 
@@ -7,17 +8,30 @@ export const databaseEnv = {
     .default('postgres://postgres@127.0.0.1:5432/postgres'),
 };
 
-export const workerEnvSchema = z.object({
-  ...commonEnv,
-  ...databaseEnv,
-  ADMIN_PORT: portSchema.default(3001),
-  ADMIN_TOKEN: z.string().optional(),
-  /**
-   * Jobs in flight per replica. Each holds one pooled Postgres connection for a few
-   * milliseconds; main sizes the pool from this so jobs never queue for a connection.
-   */
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
-});
+export const workerEnvSchema = z
+  .object({
+    ...commonEnv,
+    ...databaseEnv,
+    ...sourceAdapterEnv,
+    /** Calls to the source system per change before it is marked failed (15 ≈ 9 h at 1 s). */
+    DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
+    /** First retry delay; each next one doubles (with jitter), capped at one hour. */
+    DELIVERY_BACKOFF_MS: z.coerce.number().int().min(1).default(1000),
+    /**
+     * How long a job's lock lasts without renewal. A killed worker's jobs return to the queue
+     * after about this long (plus one stalled check), so it bounds recovery time; it must stay
+     * well above the slowest job (a delivery waits up to SOURCE_HTTP_TIMEOUT_MS).
+     */
+    WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    ADMIN_PORT: portSchema.default(3001),
+    ADMIN_TOKEN: z.string().optional(),
+    /**
+     * Jobs in flight per replica. Each holds one pooled Postgres connection for a few
+     * milliseconds; main sizes the pool from this so jobs never queue for a connection.
+     */
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  })
+  .superRefine(checkSourceAdapterEnv);
 
 export type WorkerConfig = Readonly<z.infer<typeof workerEnvSchema>>;
 

@@ -1,3 +1,4 @@
+import { createSourceAdapter } from '@tracksync/adapters';
 import { createDb } from '@tracksync/db';
 import {
   closeQueues,
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
     });
   }
 
-  const metrics = createWorkerMetrics({ queues, log });
+  const metrics = createWorkerMetrics({ queues, db: database.db, log });
+  const adapter = createSourceAdapter(config, log);
   const admin = createAdminApp({
     pool: database.pool,
     redis: adminConnection,
@@ -55,12 +57,21 @@ async function main(): Promise<void> {
     log.fatal({ err, port: config.ADMIN_PORT }, 'admin port unavailable');
     process.exit(1);
   });
-  const workers = createWorkers({ config, db: database.db, connection, log, metrics });
+  const workers = createWorkers({
+    config,
+    db: database.db,
+    connection,
+    queues,
+    adapter,
+    log,
+    metrics,
+  });
   log.info(
     {
       adminPort: config.ADMIN_PORT,
       queuePrefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
+      sourceAdapter: adapter.name,
     },
     'worker started',
   );

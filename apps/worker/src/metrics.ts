@@ -1,7 +1,8 @@
 import type { QueueName, Queues } from '@tracksync/queue';
 import { withTimeout } from '@tracksync/runtime';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { countUnmatchedShipments, type Database } from '@tracksync/db';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const METRIC_PREFIX = 'tracksync_worker_';
 
@@ -21,6 +22,8 @@ const QUEUE_SCRAPE_TIMEOUT_MS = 2_000;
 
 const EVENT_RESULTS = ['applied', 'merged', 'unchanged', 'stale', 'duplicate'] as const;
 const PARK_OUTCOMES = ['stored', 'duplicate'] as const;
+const DELIVERY_STATUSES = ['delivered', 'unmatched', 'failed'] as const;
+const ATTEMPT_OUTCOMES = ['applied', 'already_applied', 'not_found', 'retry', 'permanent'] as const;
 
 export interface WorkerMetrics {
   readonly registry: Registry;
@@ -28,10 +31,14 @@ export interface WorkerMetrics {
   readonly unknownStatusEvents: Counter;
   readonly parkedPayloads: Counter<'outcome'>;
   readonly jobFailures: Counter<'queue' | 'job' | 'final'>;
+  readonly deliveries: Counter<'status'>;
+  readonly deliveryAttempts: Counter<'outcome'>;
+  readonly receivedToDelivered: Histogram;
 }
 
 export interface WorkerMetricsDeps {
   readonly queues: Queues;
+  readonly db: Database;
   readonly log: Logger;
 }
 
@@ -40,7 +47,7 @@ export interface WorkerMetricsDeps {
  * workers in one process never collide. Queue gauges read Redis at scrape time: the numbers
  * are as fresh as the scrape and no timer runs in the background.
  */
-export function createWorkerMetrics({ queues, log }: WorkerMetricsDeps): WorkerMetrics {
+export function createWorkerMetrics({ queues, db, log }: WorkerMetricsDeps): WorkerMetrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
@@ -75,6 +82,19 @@ export function createWorkerMetrics({ queues, log }: WorkerMetricsDeps): WorkerM
     },
   });
 
+  new Gauge({
+    name: `${METRIC_PREFIX}unmatched_shipments`,
+    help: 'Shipments whose order the source system does not know, read at scrape time',
+    registers,
+    async collect() {
+      try {
+        this.set(await withTimeout(countUnmatchedShipments(db), QUEUE_SCRAPE_TIMEOUT_MS, 'count'));
+      } catch (err) {
+        log.warn({ err }, 'unmatched count unavailable');
+      }
+    },
+  });
+
   const metrics = {
     registry,
     eventsByResult: new Counter({
@@ -100,10 +120,30 @@ export function createWorkerMetrics({ queues, log }: WorkerMetricsDeps): WorkerM
       labelNames: ['queue', 'job', 'final'] as const,
       registers,
     }),
+    deliveries: new Counter({
+      name: `${METRIC_PREFIX}deliveries_total`,
+      help: 'Deliveries settled, by outcome: delivered, unmatched (order unknown) or failed',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    deliveryAttempts: new Counter({
+      name: `${METRIC_PREFIX}delivery_attempts_total`,
+      help: 'Calls to the source system, by what it answered',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    receivedToDelivered: new Histogram({
+      name: `${METRIC_PREFIX}received_to_delivered_seconds`,
+      help: 'From the webhook reaching the ingress to the source system accepting the change',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    }),
   };
   // Zero series from the start, so rate() and alerts see a 0 rather than no data.
   for (const result of EVENT_RESULTS) metrics.eventsByResult.inc({ result }, 0);
   for (const outcome of PARK_OUTCOMES) metrics.parkedPayloads.inc({ outcome }, 0);
+  for (const status of DELIVERY_STATUSES) metrics.deliveries.inc({ status }, 0);
+  for (const outcome of ATTEMPT_OUTCOMES) metrics.deliveryAttempts.inc({ outcome }, 0);
   return metrics;
 }
 

@@ -1,24 +1,44 @@
-import type { Database } from '@tracksync/db';
-import { JOBS, QUEUE_NAMES, type JobName, type QueueName } from '@tracksync/queue';
+import type { SourceAdapter } from '@tracksync/adapters';
+import { failPendingDelivery, type Database } from '@tracksync/db';
+import {
+  JOBS,
+  QUEUE_NAMES,
+  parseJobData,
+  type JobName,
+  type QueueName,
+  type Queues,
+} from '@tracksync/queue';
 import { TimeoutError, withTimeout } from '@tracksync/runtime';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type BackoffOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config';
 import type { WorkerMetrics } from './metrics';
+import { nextDeliveryDelayMs } from './deliveries/backoff';
+import { deliverShipment } from './processors/deliver-shipment';
 import { ingestEvent } from './processors/ingest-event';
 import { storeParkedPayload } from './processors/park-payload';
 
 export interface WorkersDeps {
-  readonly config: Pick<WorkerConfig, 'QUEUE_PREFIX' | 'WORKER_CONCURRENCY'>;
+  readonly config: Pick<
+    WorkerConfig,
+    | 'QUEUE_PREFIX'
+    | 'WORKER_CONCURRENCY'
+    | 'WORKER_LOCK_MS'
+    | 'DELIVERY_ATTEMPTS'
+    | 'DELIVERY_BACKOFF_MS'
+  >;
   readonly db: Database;
+  /** Producer side: the ingest processor adds delivery jobs, deliveries promote successors. */
+  readonly queues: Queues;
+  readonly adapter: SourceAdapter;
   /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking. */
   readonly connection: Redis;
   readonly log: Logger;
   readonly metrics: WorkerMetrics;
 }
 
-export type JobProcessor = (job: Job) => Promise<unknown>;
+export type JobProcessor = (job: Job, token?: string) => Promise<unknown>;
 
 /** One handler per job of the catalog: a job added there without a handler does not compile. */
 export type Processors = { readonly [N in JobName]: JobProcessor };
@@ -43,6 +63,7 @@ export function createProcessors(deps: WorkersDeps): Processors {
   return {
     'tracking-event': (job) => ingestEvent(job, deps),
     'parked-payload': (job) => storeParkedPayload(job, deps),
+    'deliver-shipment': (job, token) => deliverShipment(job, token, deps),
   };
 }
 
@@ -51,26 +72,34 @@ export function createWorkers(deps: WorkersDeps): WorkerSet {
   const concurrency: Record<QueueName, number> = {
     ingest: deps.config.WORKER_CONCURRENCY,
     parked: PARKED_CONCURRENCY,
+    delivery: deps.config.WORKER_CONCURRENCY,
   };
   const start = (queue: QueueName) => {
     const worker = new Worker(queue, dispatchFor(queue, processors), {
       connection: deps.connection,
       prefix: deps.config.QUEUE_PREFIX,
       concurrency: concurrency[queue],
-      // A job here is one short transaction (a pooled connection waits at most 5 s), and the
-      // lock is renewed every lockDuration/2 while the process lives, so only a dead or frozen
-      // worker loses it. 30 s then bounds how long a crashed worker's jobs sit before the
-      // stalled check (every 30 s) puts them back: at most about a minute of delay.
-      lockDuration: 30_000,
-      stalledInterval: 30_000,
+      // The lock is renewed every lockDuration/2 while the process lives, so only a dead or
+      // frozen worker loses it. WORKER_LOCK_MS (30 s by default) then bounds how long a
+      // crashed worker's jobs sit before the stalled check puts them back: about twice that.
+      lockDuration: deps.config.WORKER_LOCK_MS,
+      stalledInterval: deps.config.WORKER_LOCK_MS,
       // A job that stalls twice probably kills its worker; failing it keeps it visible in the
       // failed set instead of letting it take down replica after replica.
       maxStalledCount: 1,
+      settings: {
+        backoffStrategy: (attemptsMade, _type, err, job) =>
+          nextDeliveryDelayMs(attemptsMade, backoffBaseMs(job?.opts.backoff), err),
+      },
     });
     listen(worker, queue, deps);
     return worker;
   };
-  const workers = { ingest: start(QUEUE_NAMES.ingest), parked: start(QUEUE_NAMES.parked) };
+  const workers = {
+    ingest: start(QUEUE_NAMES.ingest),
+    parked: start(QUEUE_NAMES.parked),
+    delivery: start(QUEUE_NAMES.delivery),
+  };
 
   return {
     workers,
@@ -84,6 +113,12 @@ export function createWorkers(deps: WorkersDeps): WorkerSet {
       }
     },
   };
+}
+
+/** The base delay a job was enqueued with (`DELIVERY_BACKOFF_MS` for deliveries). */
+function backoffBaseMs(backoff: number | BackoffOptions | undefined): number {
+  if (typeof backoff === 'number') return backoff;
+  return backoff?.delay ?? 1000;
 }
 
 function isJobName(name: string): name is JobName {
@@ -100,7 +135,8 @@ function dispatchFor(queue: QueueName, processors: Processors): JobProcessor {
   };
 }
 
-function listen(worker: Worker, queue: QueueName, { log, metrics }: WorkersDeps): void {
+function listen(worker: Worker, queue: QueueName, deps: WorkersDeps): void {
+  const { log, metrics } = deps;
   worker.on('error', (err) => {
     log.error({ err, queue }, 'worker error');
   });
@@ -119,8 +155,23 @@ function listen(worker: Worker, queue: QueueName, { log, metrics }: WorkersDeps)
     };
     if (final) log.error(fields, 'job failed for good');
     else log.warn(fields, 'job failed, will retry');
+    if (final && job?.name === 'deliver-shipment') void settleFailedDelivery(job, err, deps);
   });
   worker.on('stalled', (jobId) => {
     log.warn({ queue, jobId }, 'job stalled, back to waiting');
   });
+}
+
+/**
+ * A delivery job that failed for good without recording its outcome (say Postgres was down
+ * on the last attempt) would leave its row pending and hold back later changes of the same
+ * shipment for ever; mark it failed so they proceed and it shows in the ops API for replay.
+ */
+async function settleFailedDelivery(job: Job, err: Error, deps: WorkersDeps): Promise<void> {
+  try {
+    const { deliveryId } = parseJobData('deliver-shipment', job.data);
+    await failPendingDelivery(deps.db, deliveryId, err.message);
+  } catch (settleErr) {
+    deps.log.error({ err: settleErr, jobId: job.id }, 'could not mark the delivery failed');
+  }
 }

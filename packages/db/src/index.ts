@@ -4,3 +4,4 @@ export * from './schema';
 export * from './queries/tracking-events';
 export * from './queries/shipments';
 export * from './queries/parked-payloads';
+export * from './queries/deliveries';

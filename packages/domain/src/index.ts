@@ -3,3 +3,4 @@ export * from './timestamps';
 export * from './tracking-event';
 export * from './dedup-key';
 export * from './shipment-projection';
+export * from './delivery-outcome';

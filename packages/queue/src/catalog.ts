@@ -6,6 +6,7 @@ import { z } from 'zod';
 export const QUEUE_NAMES = {
   ingest: 'ingest',
   parked: 'parked',
+  delivery: 'delivery',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -35,6 +36,19 @@ export const parkedPayloadJobSchema = z.object({
 
 export type ParkedPayloadJob = z.infer<typeof parkedPayloadJobSchema>;
 
+/** One change of a shipment's state to push to the source system (row in `deliveries`). */
+export const deliverShipmentJobSchema = z.object({
+  deliveryId: z.string().regex(/^dlv_[0-9a-f]{32}$/),
+});
+
+export type DeliverShipmentJob = z.infer<typeof deliverShipmentJobSchema>;
+
+/**
+ * The backoff type of deliveries: exponential with jitter, capped per step and stretched to
+ * a source system's `Retry-After`. The worker registers the strategy under this name.
+ */
+export const DELIVERY_BACKOFF_TYPE = 'delivery';
+
 const DAY_SECONDS = 24 * 60 * 60;
 
 /**
@@ -63,6 +77,19 @@ export const JOBS = {
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: DAY_SECONDS, count: 1_000 },
       removeOnFail: { age: 14 * DAY_SECONDS },
+    },
+  },
+  'deliver-shipment': {
+    queue: QUEUE_NAMES.delivery,
+    schema: deliverShipmentJobSchema,
+    jobId: (data: DeliverShipmentJob) => data.deliveryId,
+    // Attempts and the base delay come from the worker's DELIVERY_* settings at enqueue.
+    options: {
+      attempts: 15,
+      backoff: { type: DELIVERY_BACKOFF_TYPE, delay: 1000 },
+      removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
+      // Failed deliveries are the dead-letter view in Bull Board: keep them for a month.
+      removeOnFail: { age: 30 * DAY_SECONDS },
     },
   },
 } as const satisfies Record<

@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { JOBS, QUEUE_NAMES, type JobData, type JobName, type QueueName } from './catalog';
 
 export type Queues = Readonly<Record<QueueName, Queue>>;
@@ -10,7 +10,11 @@ export interface QueueSettings {
 
 export function createQueues({ connection, prefix }: QueueSettings): Queues {
   const make = (name: QueueName) => new Queue(name, { connection, prefix });
-  return { ingest: make(QUEUE_NAMES.ingest), parked: make(QUEUE_NAMES.parked) };
+  return {
+    ingest: make(QUEUE_NAMES.ingest),
+    parked: make(QUEUE_NAMES.parked),
+    delivery: make(QUEUE_NAMES.delivery),
+  };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {
@@ -25,11 +29,12 @@ export async function enqueue<N extends JobName>(
   queues: Queues,
   name: N,
   data: JobData<N>,
+  overrides: Pick<JobsOptions, 'attempts' | 'backoff' | 'delay'> = {},
 ): Promise<string> {
   const job = JOBS[name];
   const valid = job.schema.parse(data) as JobData<N>;
   const jobId = (job.jobId as (data: JobData<N>) => string)(valid);
-  await queues[job.queue].add(name, valid, { ...job.options, jobId });
+  await queues[job.queue].add(name, valid, { ...job.options, ...overrides, jobId });
   return jobId;
 }
 

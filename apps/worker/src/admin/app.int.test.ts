@@ -134,7 +134,7 @@ describe('admin port', () => {
       await closeQueues(deadQueues);
       deadRedis.disconnect();
     });
-    const metrics = createWorkerMetrics({ queues: deadQueues, log: harness.log });
+    const metrics = createWorkerMetrics({ queues: deadQueues, db: harness.db, log: harness.log });
     metrics.eventsByResult.inc({ result: 'stale' });
 
     const started = performance.now();

@@ -2,9 +2,14 @@ import { recordTrackingEvent, type Database, type RecordResult } from '@tracksyn
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from '../metrics';
+import {
+  enqueueDelivery,
+  enqueuePendingDeliveries,
+  type ScheduleDeps,
+} from '../deliveries/schedule';
 import { readJobData } from './job-data';
 
-export interface IngestEventDeps {
+export interface IngestEventDeps extends ScheduleDeps {
   readonly db: Database;
   readonly log: Logger;
   readonly metrics: WorkerMetrics;
@@ -27,6 +32,11 @@ export async function ingestEvent(job: Job, deps: IngestEventDeps): Promise<Reco
     payload: data.payload,
   });
 
+  // The delivery row was committed with the event; its job is added only now. A duplicate may
+  // be this job's own retry after a crash in between, so it re-adds whatever is pending.
+  if (recorded.result === 'duplicate') await enqueuePendingDeliveries(deps, event.trackingNumber);
+  else if (recorded.deliveryId) await enqueueDelivery(deps, recorded.deliveryId);
+
   deps.metrics.eventsByResult.inc({ result: recorded.result });
   if (!event.statusKnown) deps.metrics.unknownStatusEvents.inc();
   // The fields Starshipit's guide asks every receiver to log, in one line per event.
@@ -44,6 +54,7 @@ export async function ingestEvent(job: Job, deps: IngestEventDeps): Promise<Reco
     eventId: data.eventId,
     result: recorded.result,
     shipmentStatus: recorded.result === 'duplicate' ? undefined : recorded.after.trackingStatus,
+    deliveryId: recorded.result === 'duplicate' ? undefined : recorded.deliveryId,
     attempt: job.attemptsMade + 1,
   };
   if (event.statusKnown) deps.log.info(line, 'event recorded');

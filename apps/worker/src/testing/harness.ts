@@ -1,3 +1,4 @@
+import { createSourceAdapter, type SourceAdapter } from '@tracksync/adapters';
 import { dedupKey, parseTrackingPayload } from '@tracksync/domain';
 import {
   closeQueues,
@@ -30,13 +31,16 @@ export interface WorkerHarness {
   readonly connection: Redis;
   readonly queues: Queues;
   readonly metrics: WorkerMetrics;
+  readonly adapter: SourceAdapter;
+  readonly db: TestDatabase['db'];
   readonly log: Logger;
   /** Every line logged through `log`, parsed. */
   readonly lines: LogLine[];
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<WorkerHarness> {
+/** `env` adds to or overrides the worker settings, e.g. `{ SOURCE_ADAPTER: 'http', … }`. */
+export async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<WorkerHarness> {
   const database = await createTestDatabase();
   const redisUrl = testRedisUrl();
   const config = loadWorkerConfig({
@@ -44,6 +48,7 @@ export async function startHarness(): Promise<WorkerHarness> {
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: uniqueQueuePrefix(),
     WORKER_CONCURRENCY: '4',
+    ...env,
   });
   const lines: LogLine[] = [];
   const log = pino(
@@ -61,9 +66,11 @@ export async function startHarness(): Promise<WorkerHarness> {
       log.warn({ err, queue: queue.name }, 'queue error');
     });
   }
-  const metrics = createWorkerMetrics({ queues, log });
+  const metrics = createWorkerMetrics({ queues, db: database.db, log });
   return {
     database,
+    db: database.db,
+    adapter: createSourceAdapter(config, log),
     redisUrl,
     config,
     connection,

@@ -1,5 +1,5 @@
 import type { ShipmentState } from '@tracksync/domain';
-import { eq } from 'drizzle-orm';
+import { count, isNotNull, eq } from 'drizzle-orm';
 import type { Database } from '../client';
 import { shipments } from '../schema';
 
@@ -29,4 +29,12 @@ export async function findShipment(db: Database, trackingNumber: string) {
     .from(shipments)
     .where(eq(shipments.trackingNumber, trackingNumber));
   return row ?? null;
+}
+
+export async function countUnmatchedShipments(db: Database): Promise<number> {
+  const [row] = await db
+    .select({ unmatched: count() })
+    .from(shipments)
+    .where(isNotNull(shipments.unmatchedSince));
+  return row?.unmatched ?? 0;
 }

@@ -9,6 +9,7 @@ import {
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client';
 import { shipments, trackingEvents } from '../schema';
+import { createDelivery } from './deliveries';
 import { toShipmentRow, toShipmentState } from './shipments';
 
 export interface IncomingEvent {
@@ -25,6 +26,8 @@ export type RecordResult =
       readonly result: ProjectionResult;
       readonly before: ShipmentState | null;
       readonly after: ShipmentState;
+      /** The delivery created for this change of state; null when the state did not change. */
+      readonly deliveryId: string | null;
     };
 
 /**
@@ -76,7 +79,18 @@ export async function recordTrackingEvent(
         .values(row)
         .onConflictDoUpdate({ target: shipments.trackingNumber, set: row });
     }
-    return { result, before, after };
+    // Only a change of state is delivered: a merge, a restatement or a late event is not.
+    const deliveryId =
+      result === 'applied'
+        ? await createDelivery(tx, {
+            trackingNumber: event.trackingNumber,
+            eventId,
+            reason: 'change',
+            state: after,
+            receivedAt: incoming.receivedAt,
+          })
+        : null;
+    return { result, before, after, deliveryId };
   });
 }
 

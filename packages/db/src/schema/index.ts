@@ -1,3 +1,4 @@
 export * from './tracking-events';
 export * from './shipments';
 export * from './parked-payloads';
+export * from './deliveries';

@@ -15,6 +15,10 @@ export const shipments = pgTable(
     lastUpdatedDate: text('last_updated_date').notNull(),
     lastUpdatedAt: timestamp('last_updated_at', { withTimezone: true }).notNull(),
     lastEventId: text('last_event_id').notNull(),
+    /** The order's id in the source system, when an operator matched it by hand. */
+    sourceOrderId: text('source_order_id'),
+    /** Set while the source system says it has no such order; cleared by a delivery. */
+    unmatchedSince: timestamp('unmatched_since', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true })
       .notNull()
       .default(sql`now()`),
@@ -25,5 +29,8 @@ export const shipments = pgTable(
   (table) => [
     index('shipments_order_number_idx').on(table.orderNumber),
     index('shipments_status_updated_idx').on(table.trackingStatus, table.lastUpdatedAt),
+    index('shipments_unmatched_idx')
+      .on(table.unmatchedSince)
+      .where(sql`${table.unmatchedSince} is not null`),
   ],
 );

@@ -1,0 +1,36 @@
+import { listPendingDeliveryIds, type Database } from '@tracksync/db';
+import { DELIVERY_BACKOFF_TYPE, enqueue, type Queues } from '@tracksync/queue';
+import type { WorkerConfig } from '../config';
+
+export interface ScheduleDeps {
+  readonly db: Database;
+  readonly queues: Queues;
+  readonly config: Pick<WorkerConfig, 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS'>;
+}
+
+/** Adds the delivery's job; its id is the delivery id, so adding it twice is harmless. */
+export async function enqueueDelivery(deps: ScheduleDeps, deliveryId: string): Promise<void> {
+  await enqueue(
+    deps.queues,
+    'deliver-shipment',
+    { deliveryId },
+    {
+      attempts: deps.config.DELIVERY_ATTEMPTS,
+      backoff: { type: DELIVERY_BACKOFF_TYPE, delay: deps.config.DELIVERY_BACKOFF_MS },
+    },
+  );
+}
+
+/**
+ * Makes sure every pending delivery of a shipment has its job. Delivery rows are written in
+ * the event's transaction and jobs added after the commit, so a worker that died in between
+ * left a row without a job; the retried event job (now a duplicate) repairs that here.
+ */
+export async function enqueuePendingDeliveries(
+  deps: ScheduleDeps,
+  trackingNumber: string,
+): Promise<number> {
+  const pending = await listPendingDeliveryIds(deps.db, trackingNumber);
+  for (const deliveryId of pending) await enqueueDelivery(deps, deliveryId);
+  return pending.length;
+}

@@ -1,0 +1,236 @@
+import type { DeliveryOutcome, ShipmentState } from '@tracksync/domain';
+import { and, asc, eq, gt, isNotNull, lt, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../client';
+import { deliveries, deliveryAttempts, shipments, trackingEvents } from '../schema';
+import { toShipmentState } from './shipments';
+
+export type DeliveryRow = typeof deliveries.$inferSelect;
+export type DeliveryReason = DeliveryRow['reason'];
+export type DeliveryStatus = DeliveryRow['status'];
+
+/** A database or an open transaction: delivery rows are written inside both. */
+type Executor = Pick<Database, 'insert' | 'select' | 'update'>;
+
+export interface NewDelivery {
+  readonly trackingNumber: string;
+  readonly eventId: string | null;
+  readonly reason: DeliveryReason;
+  readonly state: ShipmentState;
+  readonly receivedAt: Date;
+}
+
+export async function createDelivery(db: Executor, delivery: NewDelivery): Promise<string> {
+  const deliveryId = `dlv_${randomUUID().replaceAll('-', '')}`;
+  await db.insert(deliveries).values({ ...delivery, deliveryId });
+  return deliveryId;
+}
+
+export async function findDelivery(db: Database, deliveryId: string): Promise<DeliveryRow | null> {
+  const [row] = await db.select().from(deliveries).where(eq(deliveries.deliveryId, deliveryId));
+  return row ?? null;
+}
+
+/** The pending delivery of the same shipment just before (or after) `seq`, if any. */
+export async function findAdjacentPendingDelivery(
+  db: Database,
+  { trackingNumber, seq }: Pick<DeliveryRow, 'trackingNumber' | 'seq'>,
+  direction: 'earlier' | 'later',
+): Promise<DeliveryRow | null> {
+  const [row] = await db
+    .select()
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.trackingNumber, trackingNumber),
+        eq(deliveries.status, 'pending'),
+        direction === 'earlier' ? lt(deliveries.seq, seq) : gt(deliveries.seq, seq),
+      ),
+    )
+    .orderBy(direction === 'earlier' ? sql`${deliveries.seq} desc` : asc(deliveries.seq))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function listPendingDeliveryIds(
+  db: Database,
+  trackingNumber: string,
+): Promise<string[]> {
+  const rows = await db
+    .select({ deliveryId: deliveries.deliveryId })
+    .from(deliveries)
+    .where(and(eq(deliveries.trackingNumber, trackingNumber), eq(deliveries.status, 'pending')))
+    .orderBy(asc(deliveries.seq));
+  return rows.map((row) => row.deliveryId);
+}
+
+export interface AttemptRecord {
+  readonly delivery: Pick<DeliveryRow, 'deliveryId' | 'trackingNumber' | 'state'>;
+  readonly adapter: string;
+  readonly attempt: number;
+  readonly outcome: DeliveryOutcome;
+  /** True on the last attempt BullMQ will make: a retryable outcome then fails for good. */
+  readonly lastAttempt: boolean;
+  readonly startedAt: Date;
+}
+
+/** What an outcome makes of the delivery; `pending` means BullMQ will try again. */
+export function statusAfter(outcome: DeliveryOutcome, lastAttempt: boolean): DeliveryStatus {
+  switch (outcome.kind) {
+    case 'applied':
+    case 'already_applied':
+      return 'delivered';
+    case 'not_found':
+      return 'unmatched';
+    case 'permanent':
+      return 'failed';
+    case 'retry':
+      return lastAttempt ? 'failed' : 'pending';
+  }
+}
+
+/**
+ * Records one call to the source system and its consequences in one transaction: the attempt
+ * row, the delivery's status, and the shipment's unmatched mark (set by a 404, cleared by any
+ * success).
+ */
+export async function recordDeliveryAttempt(
+  db: Database,
+  record: AttemptRecord,
+): Promise<DeliveryStatus> {
+  const { delivery, outcome } = record;
+  const status = statusAfter(outcome, record.lastAttempt);
+  const error = 'reason' in outcome ? outcome.reason : null;
+  const now = new Date();
+  await db.transaction(async (tx) => {
+    await tx.insert(deliveryAttempts).values({
+      deliveryId: delivery.deliveryId,
+      trackingNumber: delivery.trackingNumber,
+      trackingStatus: delivery.state.trackingStatus,
+      adapter: record.adapter,
+      attempt: record.attempt,
+      outcome: outcome.kind,
+      httpStatus: outcome.httpStatus ?? null,
+      error,
+      retryAfterMs: outcome.kind === 'retry' ? (outcome.retryAfterMs ?? null) : null,
+      startedAt: record.startedAt,
+      finishedAt: now,
+    });
+    await tx
+      .update(deliveries)
+      .set({
+        status,
+        attempts: sql`${deliveries.attempts} + 1`,
+        lastError: error,
+        lastHttpStatus: outcome.httpStatus ?? null,
+        finishedAt: status === 'pending' ? null : now,
+      })
+      .where(eq(deliveries.deliveryId, delivery.deliveryId));
+    if (status === 'delivered' || status === 'unmatched') {
+      await tx
+        .update(shipments)
+        .set({
+          unmatchedSince:
+            status === 'delivered' ? null : sql`coalesce(${shipments.unmatchedSince}, now())`,
+        })
+        .where(eq(shipments.trackingNumber, delivery.trackingNumber));
+    }
+  });
+  return status;
+}
+
+/** For a job that failed for good without reaching the source (e.g. the database was down). */
+export async function failPendingDelivery(
+  db: Database,
+  deliveryId: string,
+  error: string,
+): Promise<void> {
+  await db
+    .update(deliveries)
+    .set({ status: 'failed', lastError: error, finishedAt: new Date() })
+    .where(and(eq(deliveries.deliveryId, deliveryId), eq(deliveries.status, 'pending')));
+}
+
+/**
+ * A delivery of the shipment's current state, asked for by an operator or a retry rather than
+ * caused by an event. `sourceOrderId`, when given, links the shipment to its source order
+ * first (a manual match). Null when there is no such shipment.
+ */
+export async function createCurrentStateDelivery(
+  db: Database,
+  trackingNumber: string,
+  reason: Extract<DeliveryReason, 'match' | 'unmatched_retry'>,
+  sourceOrderId?: string,
+): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    const query = sourceOrderId
+      ? tx
+          .update(shipments)
+          .set({ sourceOrderId, updatedAt: new Date() })
+          .where(eq(shipments.trackingNumber, trackingNumber))
+          .returning()
+      : tx.select().from(shipments).where(eq(shipments.trackingNumber, trackingNumber));
+    const [shipment] = await query;
+    if (!shipment) return null;
+    return createDelivery(tx, {
+      trackingNumber,
+      eventId: shipment.lastEventId,
+      reason,
+      state: toShipmentState(shipment),
+      receivedAt: new Date(),
+    });
+  });
+}
+
+/**
+ * A delivery of one stored event's state, on purpose: a new delivery id, so neither the
+ * event's dedup key nor a failed job kept in Redis stands in its way. Blank fields of the
+ * event are filled from the shipment. Null when there is no such event.
+ */
+export async function createReplayDelivery(db: Database, eventId: string): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    const [event] = await tx
+      .select()
+      .from(trackingEvents)
+      .where(eq(trackingEvents.eventId, eventId));
+    if (!event) return null;
+    const [shipment] = await tx
+      .select()
+      .from(shipments)
+      .where(eq(shipments.trackingNumber, event.trackingNumber));
+    const state: ShipmentState = {
+      trackingNumber: event.trackingNumber,
+      orderNumber: event.orderNumber,
+      orderReference: event.orderReference ?? shipment?.orderReference ?? null,
+      carrierName: event.carrierName ?? shipment?.carrierName ?? null,
+      carrierService: event.carrierService ?? shipment?.carrierService ?? null,
+      shipmentDate: event.shipmentDate ?? shipment?.shipmentDate ?? null,
+      trackingStatus: event.trackingStatus,
+      lastUpdatedDate: event.lastUpdatedDate,
+      lastEventId: event.eventId,
+    };
+    return createDelivery(tx, {
+      trackingNumber: event.trackingNumber,
+      eventId,
+      reason: 'replay',
+      state,
+      receivedAt: new Date(),
+    });
+  });
+}
+
+/** Unmatched shipments with no delivery already on its way: the ones worth asking again. */
+export async function listUnmatchedToRetry(db: Database, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ trackingNumber: shipments.trackingNumber })
+    .from(shipments)
+    .where(
+      and(
+        isNotNull(shipments.unmatchedSince),
+        sql`not exists (select 1 from ${deliveries} where ${deliveries.trackingNumber} = ${shipments.trackingNumber} and ${deliveries.status} = 'pending')`,
+      ),
+    )
+    .orderBy(asc(shipments.unmatchedSince))
+    .limit(limit);
+  return rows.map((row) => row.trackingNumber);
+}
