@@ -12,6 +12,11 @@ const REDACTED_PATHS = [
   '*.secret',
   'token',
   '*.token',
+  '*.ADMIN_TOKEN',
+  '*.SOURCE_HTTP_SECRET',
+  '*.STARSHIPIT_WEBHOOK_SECRET',
+  '*.STARSHIPIT_API_KEY',
+  '*.STARSHIPIT_SUBSCRIPTION_KEY',
 ];
 
 export function createLogger(name: string, level: string): Logger {
