@@ -3,5 +3,4 @@ export * from './registry';
 export { createLogAdapter } from './log/adapter';
 export { createHttpAdapter, type HttpAdapterOptions } from './http/adapter';
 export { toWireBody, SHIPMENT_EVENT_TYPE, type WireBody } from './http/transform';
-export { parseRetryAfter, MAX_RETRY_AFTER_MS } from './http/retry-after';
 export { isSigningSecret, signingSecretProblem } from './http/signing';

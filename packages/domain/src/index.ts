@@ -4,3 +4,4 @@ export * from './tracking-event';
 export * from './dedup-key';
 export * from './shipment-projection';
 export * from './delivery-outcome';
+export * from './retry-after';

@@ -51,7 +51,8 @@ const STATUS_RANKS: Readonly<Record<KnownStatus, number>> = {
 /** Statuses Starshipit adds later rank lowest: they never win a tie against a known one. */
 export const UNKNOWN_STATUS_RANK = 0;
 
-const FINAL_STATUSES: ReadonlySet<string> = new Set<KnownStatus>(['Delivered', 'Cancelled']);
+export const FINAL_STATUSES: readonly KnownStatus[] = ['Delivered', 'Cancelled'];
+const finalStatusSet: ReadonlySet<string> = new Set(FINAL_STATUSES);
 
 /** Only these may move a shipment out of a final state: a problem report or a return flow. */
 const REOPENING_STATUSES: ReadonlySet<string> = new Set<KnownStatus>([
@@ -87,7 +88,7 @@ export function statusRank(status: string): number {
 }
 
 export function isFinalStatus(status: string): boolean {
-  return FINAL_STATUSES.has(status);
+  return finalStatusSet.has(status);
 }
 
 export function reopensFinalState(status: string): boolean {

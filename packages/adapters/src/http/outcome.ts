@@ -1,5 +1,5 @@
 import type { DeliveryOutcome } from '../source-adapter';
-import { parseRetryAfter } from './retry-after';
+import { parseRetryAfter } from '@tracksync/domain';
 
 /** Statuses that say "not now" rather than "never": request timeout and rate limiting. */
 const RETRYABLE_4XX: ReadonlySet<number> = new Set([408, 429]);
