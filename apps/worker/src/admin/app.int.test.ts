@@ -6,11 +6,8 @@ import {
   createWorkerConnection,
   enqueue,
 } from '@tracksync/queue';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerMetrics } from '../metrics';
-import { closeServer, listen } from '../server';
 import {
   closedPort,
   GUIDE_EXAMPLE_PAYLOAD,
@@ -20,11 +17,12 @@ import {
   type WorkerHarness,
 } from '../testing/harness';
 import { createWorkers } from '../workers';
-import { createAdminApp, type AdminDeps } from './app';
+import type { AdminDeps } from './app';
+import { serveAdmin, type AdminServer } from './test-server';
 
 describe('admin port', () => {
   let harness: WorkerHarness;
-  const servers: Server[] = [];
+  const servers: AdminServer[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
@@ -32,22 +30,15 @@ describe('admin port', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(servers.map(closeServer));
+    await Promise.all(servers.map((server) => server.close()));
     for (const cleanup of cleanups) await cleanup();
     await harness.close();
   });
 
   async function serve(overrides: Partial<AdminDeps> = {}): Promise<string> {
-    const app = createAdminApp({
-      pool: harness.database.pool,
-      redis: harness.connection,
-      registry: harness.metrics.registry,
-      log: harness.log,
-      ...overrides,
-    });
-    const server = await listen(app, 0);
+    const server = await serveAdmin(harness, overrides);
     servers.push(server);
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return server.url;
   }
 
   it('answers /healthz', async () => {
@@ -134,7 +125,12 @@ describe('admin port', () => {
       await closeQueues(deadQueues);
       deadRedis.disconnect();
     });
-    const metrics = createWorkerMetrics({ queues: deadQueues, db: harness.db, log: harness.log });
+    const metrics = createWorkerMetrics({
+      queues: deadQueues,
+      db: harness.db,
+      log: harness.log,
+      staleAfterMs: harness.config.STALE_AFTER,
+    });
     metrics.eventsByResult.inc({ result: 'stale' });
 
     const started = performance.now();
@@ -151,7 +147,7 @@ describe('admin port', () => {
   });
 
   it('answers unknown paths with a JSON 404', async () => {
-    const response = await fetch(`${await serve()}/api/shipments/TESTTRACK123`);
+    const response = await fetch(`${await serve()}/nowhere`);
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: 'not_found' });
   });

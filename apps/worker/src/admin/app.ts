@@ -1,10 +1,25 @@
+import type { Database } from '@tracksync/db';
+import type { Queues } from '@tracksync/queue';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
+import type { WorkerConfig } from '../config';
+import { opsApi } from './api';
+import { requireAdminToken } from './auth';
+import { BOARD_PATH, createBoard } from './board';
 import { healthRoutes, type HealthDeps } from './health';
 
 export interface AdminDeps extends HealthDeps {
   /** The worker's own registry (createWorkerMetrics), never prom-client's global one. */
   readonly registry: Registry;
+  readonly db: Database;
+  /** Queues bound to QUEUE_PREFIX: Bull Board shows them, match and replay add to them. */
+  readonly queues: Queues;
+  readonly config: Pick<
+    WorkerConfig,
+    'ADMIN_TOKEN' | 'QUEUE_PREFIX' | 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS'
+  >;
+  /** Whether Starshipit credentials are set (`POST /api/reconcile` answers 409 otherwise). */
+  readonly reconcileEnabled: boolean;
 }
 
 /** The worker's admin port, without listen(), so tests can mount it on any port. */
@@ -19,8 +34,19 @@ export function createAdminApp(deps: AdminDeps): Express {
     res.type(deps.registry.contentType).send(body);
   });
 
-  // Bull Board (/admin/queues) and the ops API (/api) mount here, behind ADMIN_TOKEN: they
-  // can read payloads and replay jobs, which the open routes above never do.
+  // Bull Board and the ops API read payloads and replay jobs, which the open routes above
+  // never do. Without a token they are not mounted at all, so they answer 404.
+  const token = deps.config.ADMIN_TOKEN;
+  if (token) {
+    app.use(['/admin', '/api'], requireAdminToken(token, deps.log));
+    app.use(
+      BOARD_PATH,
+      createBoard({ queues: deps.queues, queuePrefix: deps.config.QUEUE_PREFIX }),
+    );
+    app.use('/api', opsApi(deps));
+  } else {
+    deps.log.warn('ADMIN_TOKEN is not set: Bull Board and the ops API are off (404)');
+  }
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

@@ -1,0 +1,43 @@
+import { listTrackingEvents } from '@tracksync/db';
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { replayEvent } from '../../deliveries/requests';
+import type { ScheduleDeps } from '../../deliveries/schedule';
+import { presentEvent } from './present';
+import { limitSchema, notFound, parseOrReject } from './request';
+
+const filterValue = z.string().min(1).max(200).optional();
+
+/** Strict: a misspelt filter must not quietly answer with every event. */
+const eventQuerySchema = z.strictObject({
+  order_number: filterValue,
+  tracking_number: filterValue,
+  limit: limitSchema,
+});
+
+export function eventRoutes(deps: ScheduleDeps & { readonly log: Logger }): Router {
+  const router = Router();
+  router.get('/events', async (req, res) => {
+    const query = parseOrReject(eventQuerySchema, req.query, res);
+    if (!query) return;
+    const events = await listTrackingEvents(deps.db, {
+      orderNumber: query.order_number,
+      trackingNumber: query.tracking_number,
+      limit: query.limit,
+    });
+    res.json({ events: events.map(presentEvent) });
+  });
+
+  router.post('/events/:event_id/replay', async (req, res) => {
+    const eventId = req.params.event_id;
+    const deliveryId = await replayEvent(deps, eventId);
+    if (!deliveryId) {
+      notFound(res, `no event with id ${eventId}`);
+      return;
+    }
+    deps.log.info({ eventId, deliveryId }, 'event replayed by an operator');
+    res.status(202).json({ status: 'queued', delivery_id: deliveryId });
+  });
+  return router;
+}

@@ -1,0 +1,44 @@
+import { listUnmatchedShipments } from '@tracksync/db';
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { matchShipment } from '../../deliveries/requests';
+import type { ScheduleDeps } from '../../deliveries/schedule';
+import { presentDeliveryRow, presentShipment } from './present';
+import { limitSchema, notFound, parseOrReject } from './request';
+
+const unmatchedQuerySchema = z.strictObject({ limit: limitSchema });
+
+const matchBodySchema = z.object({
+  source_order_id: z.string().trim().min(1).max(200),
+});
+
+export function unmatchedRoutes(deps: ScheduleDeps & { readonly log: Logger }): Router {
+  const router = Router();
+  router.get('/unmatched', async (req, res) => {
+    const query = parseOrReject(unmatchedQuerySchema, req.query, res);
+    if (!query) return;
+    const unmatched = await listUnmatchedShipments(deps.db, query.limit);
+    res.json({
+      shipments: unmatched.map(({ shipment, lastAnswered }) => ({
+        ...presentShipment(shipment),
+        last_delivery: lastAnswered ? presentDeliveryRow(lastAnswered) : null,
+      })),
+    });
+  });
+
+  router.post('/unmatched/:tracking_number/match', async (req, res) => {
+    const body = parseOrReject(matchBodySchema, req.body, res);
+    if (!body) return;
+    const trackingNumber = req.params.tracking_number;
+    const sourceOrderId = body.source_order_id;
+    const deliveryId = await matchShipment(deps, trackingNumber, sourceOrderId);
+    if (!deliveryId) {
+      notFound(res, `no shipment with tracking number ${trackingNumber}`);
+      return;
+    }
+    deps.log.info({ trackingNumber, sourceOrderId, deliveryId }, 'shipment matched by an operator');
+    res.status(202).json({ status: 'queued', delivery_id: deliveryId });
+  });
+  return router;
+}
