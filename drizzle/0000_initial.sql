@@ -32,6 +32,7 @@ CREATE TABLE "shipments" (
 	"last_event_id" text NOT NULL,
 	"source_order_id" text,
 	"unmatched_since" timestamp with time zone,
+	"last_polled_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -77,6 +78,27 @@ CREATE TABLE "delivery_attempts" (
 	"retry_after_ms" bigint,
 	"started_at" timestamp with time zone NOT NULL,
 	"finished_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "reconcile_runs" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"trigger" text NOT NULL,
+	"status" text DEFAULT 'running' NOT NULL,
+	"window_start" timestamp with time zone NOT NULL,
+	"started_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"finished_at" timestamp with time zone,
+	"requests" integer DEFAULT 0 NOT NULL,
+	"pages" integer DEFAULT 0 NOT NULL,
+	"events_found" integer DEFAULT 0 NOT NULL,
+	"shipments_polled" integer DEFAULT 0 NOT NULL,
+	"unmatched_retried" integer DEFAULT 0 NOT NULL,
+	"errors" jsonb DEFAULT '[]'::jsonb NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "sync_cursors" (
+	"name" text PRIMARY KEY NOT NULL,
+	"position" timestamp with time zone NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "delivery_attempts" ADD CONSTRAINT "delivery_attempts_delivery_id_deliveries_delivery_id_fk" FOREIGN KEY ("delivery_id") REFERENCES "public"."deliveries"("delivery_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

@@ -17,6 +17,17 @@ describe('loadWorkerConfig', () => {
       SOURCE_HTTP_TIMEOUT_MS: 10_000,
       DELIVERY_ATTEMPTS: 15,
       DELIVERY_BACKOFF_MS: 1000,
+      STARSHIPIT_API_URL: 'https://api.starshipit.com',
+      STARSHIPIT_RATE_LIMIT_PER_SEC: 2,
+      RECONCILE_EVERY: 600_000,
+      STALE_AFTER: 86_400_000,
+    });
+  });
+
+  it('reads durations such as 30s, 10m and 24h as milliseconds', () => {
+    expect(loadWorkerConfig({ RECONCILE_EVERY: '30s', STALE_AFTER: '2d' })).toMatchObject({
+      RECONCILE_EVERY: 30_000,
+      STALE_AFTER: 172_800_000,
     });
   });
 
@@ -48,6 +59,9 @@ describe('loadWorkerConfig', () => {
     ['DELIVERY_ATTEMPTS', '0'],
     ['DELIVERY_BACKOFF_MS', 'soon'],
     ['SOURCE_ADAPTER', 'ftp'],
+    ['RECONCILE_EVERY', '10 minutes'],
+    ['STALE_AFTER', '0h'],
+    ['STARSHIPIT_RATE_LIMIT_PER_SEC', '0'],
   ])('stops with a line naming %s when it is %j', (variable, value) => {
     expect(() => loadWorkerConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadWorkerConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));

@@ -1,5 +1,5 @@
 import { checkSourceAdapterEnv, sourceAdapterEnv } from '@tracksync/adapters';
-import { commonEnv, ConfigError, loadConfig, portSchema } from '@tracksync/runtime';
+import { commonEnv, ConfigError, durationSchema, loadConfig, portSchema } from '@tracksync/runtime';
 import { z } from 'zod';
 
 export const databaseEnv = {
@@ -23,6 +23,14 @@ export const workerEnvSchema = z
      * well above the slowest job (a delivery waits up to SOURCE_HTTP_TIMEOUT_MS).
      */
     WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    STARSHIPIT_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.starshipit.com'),
+    /** Both keys unset turns reconciliation off (with a warning): webhooks alone then. */
+    STARSHIPIT_API_KEY: z.string().optional(),
+    STARSHIPIT_SUBSCRIPTION_KEY: z.string().optional(),
+    /** Starshipit's Developer tier allows 2 requests/s per subscription key, Production 20. */
+    STARSHIPIT_RATE_LIMIT_PER_SEC: z.coerce.number().int().min(1).max(100).default(2),
+    RECONCILE_EVERY: durationSchema.default(600_000),
+    STALE_AFTER: durationSchema.default(86_400_000),
     ADMIN_PORT: portSchema.default(3001),
     ADMIN_TOKEN: z.string().optional(),
     /**

@@ -11,6 +11,8 @@ import { createAdminApp } from './admin/app';
 import { loadOrReport, loadWorkerConfig } from './config';
 import { createWorkerMetrics } from './metrics';
 import { closeServer, listen } from './server';
+import { createStarshipitFromConfig } from './reconcile/starshipit';
+import { installReconcileSchedule } from './schedules';
 import { createWorkers } from './workers';
 
 async function main(): Promise<void> {
@@ -26,8 +28,9 @@ async function main(): Promise<void> {
   });
 
   const connection = createWorkerConnection(config.REDIS_URL);
-  // Queues here only feed /metrics and /readyz: a producer connection fails at once while
-  // Redis is away, so a scrape or a probe answers instead of waiting for the reconnect.
+  // Queues here feed /metrics, /readyz, Bull Board and the ops API's match and replay; a
+  // producer connection fails at once while Redis is away, so a scrape, a probe or an
+  // operator gets an answer instead of waiting for the reconnect.
   const adminConnection = createProducerConnection(config.REDIS_URL);
   for (const [name, client] of [
     ['worker', connection],
@@ -44,13 +47,27 @@ async function main(): Promise<void> {
     });
   }
 
-  const metrics = createWorkerMetrics({ queues, db: database.db, log });
+  const metrics = createWorkerMetrics({
+    queues,
+    db: database.db,
+    log,
+    staleAfterMs: config.STALE_AFTER,
+  });
   const adapter = createSourceAdapter(config, log);
+  const starshipit = createStarshipitFromConfig(
+    config,
+    adminConnection,
+    metrics.starshipitRequests,
+  );
   const admin = createAdminApp({
     pool: database.pool,
     redis: adminConnection,
     registry: metrics.registry,
+    db: database.db,
+    queues,
+    config,
     log,
+    reconcileEnabled: starshipit !== null,
   });
   // Bind the admin port before taking jobs: a replica that cannot be probed should not work.
   const server = await listen(admin, config.ADMIN_PORT).catch((err: unknown) => {
@@ -63,8 +80,17 @@ async function main(): Promise<void> {
     connection,
     queues,
     adapter,
+    starshipit,
     log,
     metrics,
+  });
+  await installReconcileSchedule(queues, {
+    enabled: starshipit !== null,
+    everyMs: config.RECONCILE_EVERY,
+    log,
+  }).catch((err: unknown) => {
+    // Redis may be down at start; the next start installs it. Webhooks flow meanwhile.
+    log.error({ err }, 'could not install the reconciliation schedule');
   });
   log.info(
     {

@@ -1,7 +1,7 @@
 import type { QueueName, Queues } from '@tracksync/queue';
 import { withTimeout } from '@tracksync/runtime';
 import type { Logger } from 'pino';
-import { countUnmatchedShipments, type Database } from '@tracksync/db';
+import { countStaleShipments, countUnmatchedShipments, type Database } from '@tracksync/db';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const METRIC_PREFIX = 'tracksync_worker_';
@@ -34,12 +34,17 @@ export interface WorkerMetrics {
   readonly deliveries: Counter<'status'>;
   readonly deliveryAttempts: Counter<'outcome'>;
   readonly receivedToDelivered: Histogram;
+  readonly reconcileRuns: Counter<'status'>;
+  readonly reconcileEventsFound: Counter;
+  readonly starshipitRequests: Counter<'endpoint' | 'outcome'>;
 }
 
 export interface WorkerMetricsDeps {
   readonly queues: Queues;
   readonly db: Database;
   readonly log: Logger;
+  /** STALE_AFTER: a non-final shipment silent this long counts as stale. */
+  readonly staleAfterMs: number;
 }
 
 /**
@@ -47,7 +52,8 @@ export interface WorkerMetricsDeps {
  * workers in one process never collide. Queue gauges read Redis at scrape time: the numbers
  * are as fresh as the scrape and no timer runs in the background.
  */
-export function createWorkerMetrics({ queues, db, log }: WorkerMetricsDeps): WorkerMetrics {
+export function createWorkerMetrics(deps: WorkerMetricsDeps): WorkerMetrics {
+  const { queues, db, log } = deps;
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
@@ -95,6 +101,22 @@ export function createWorkerMetrics({ queues, db, log }: WorkerMetricsDeps): Wor
     },
   });
 
+  new Gauge({
+    name: `${METRIC_PREFIX}stale_shipments`,
+    help: 'Shipments not in a final state with no update for STALE_AFTER, read at scrape time',
+    registers,
+    async collect() {
+      try {
+        const silentSince = new Date(Date.now() - deps.staleAfterMs);
+        this.set(
+          await withTimeout(countStaleShipments(db, silentSince), QUEUE_SCRAPE_TIMEOUT_MS, 'count'),
+        );
+      } catch (err) {
+        log.warn({ err }, 'stale count unavailable');
+      }
+    },
+  });
+
   const metrics = {
     registry,
     eventsByResult: new Counter({
@@ -138,12 +160,30 @@ export function createWorkerMetrics({ queues, db, log }: WorkerMetricsDeps): Wor
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
       registers,
     }),
+    reconcileRuns: new Counter({
+      name: `${METRIC_PREFIX}reconcile_runs_total`,
+      help: 'Reconciliation runs, by whether every step succeeded',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    reconcileEventsFound: new Counter({
+      name: `${METRIC_PREFIX}reconcile_events_found_total`,
+      help: 'Updates reconciliation found that differed from stored state (sent as poll events)',
+      registers,
+    }),
+    starshipitRequests: new Counter({
+      name: `${METRIC_PREFIX}starshipit_requests_total`,
+      help: 'Calls to the Starshipit API by endpoint and HTTP status (429: rate limited)',
+      labelNames: ['endpoint', 'outcome'] as const,
+      registers,
+    }),
   };
   // Zero series from the start, so rate() and alerts see a 0 rather than no data.
   for (const result of EVENT_RESULTS) metrics.eventsByResult.inc({ result }, 0);
   for (const outcome of PARK_OUTCOMES) metrics.parkedPayloads.inc({ outcome }, 0);
   for (const status of DELIVERY_STATUSES) metrics.deliveries.inc({ status }, 0);
   for (const outcome of ATTEMPT_OUTCOMES) metrics.deliveryAttempts.inc({ outcome }, 0);
+  for (const status of ['succeeded', 'failed']) metrics.reconcileRuns.inc({ status }, 0);
   return metrics;
 }
 

@@ -1,4 +1,5 @@
 import type { SourceAdapter } from '@tracksync/adapters';
+import type { StarshipitClient } from '@tracksync/starshipit';
 import { failPendingDelivery, type Database } from '@tracksync/db';
 import {
   JOBS,
@@ -17,6 +18,7 @@ import type { WorkerMetrics } from './metrics';
 import { nextDeliveryDelayMs } from './deliveries/backoff';
 import { deliverShipment } from './processors/deliver-shipment';
 import { ingestEvent } from './processors/ingest-event';
+import { reconcileRun } from './processors/reconcile-run';
 import { storeParkedPayload } from './processors/park-payload';
 
 export interface WorkersDeps {
@@ -27,11 +29,15 @@ export interface WorkersDeps {
     | 'WORKER_LOCK_MS'
     | 'DELIVERY_ATTEMPTS'
     | 'DELIVERY_BACKOFF_MS'
+    | 'STALE_AFTER'
+    | 'STARSHIPIT_TIMEZONE'
   >;
   readonly db: Database;
   /** Producer side: the ingest processor adds delivery jobs, deliveries promote successors. */
   readonly queues: Queues;
   readonly adapter: SourceAdapter;
+  /** Null when Starshipit credentials are not set: reconciliation runs are then skipped. */
+  readonly starshipit: StarshipitClient | null;
   /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking. */
   readonly connection: Redis;
   readonly log: Logger;
@@ -60,10 +66,17 @@ const DEFAULT_CLOSE_DEADLINE_MS = 15_000;
 const PARKED_CONCURRENCY = 2;
 
 export function createProcessors(deps: WorkersDeps): Processors {
+  const reconcile = deps.starshipit && {
+    ...deps,
+    client: deps.starshipit,
+    timeZone: deps.config.STARSHIPIT_TIMEZONE,
+    staleAfterMs: deps.config.STALE_AFTER,
+  };
   return {
     'tracking-event': (job) => ingestEvent(job, deps),
     'parked-payload': (job) => storeParkedPayload(job, deps),
     'deliver-shipment': (job, token) => deliverShipment(job, token, deps),
+    'reconcile-run': (job) => reconcileRun(job, { ...deps, reconcile }),
   };
 }
 
@@ -73,6 +86,8 @@ export function createWorkers(deps: WorkersDeps): WorkerSet {
     ingest: deps.config.WORKER_CONCURRENCY,
     parked: PARKED_CONCURRENCY,
     delivery: deps.config.WORKER_CONCURRENCY,
+    // One run at a time per replica; the queue's global concurrency makes it one in all.
+    reconcile: 1,
   };
   const start = (queue: QueueName) => {
     const worker = new Worker(queue, dispatchFor(queue, processors), {
@@ -99,6 +114,7 @@ export function createWorkers(deps: WorkersDeps): WorkerSet {
     ingest: start(QUEUE_NAMES.ingest),
     parked: start(QUEUE_NAMES.parked),
     delivery: start(QUEUE_NAMES.delivery),
+    reconcile: start(QUEUE_NAMES.reconcile),
   };
 
   return {

@@ -5,3 +5,5 @@ export * from './queries/tracking-events';
 export * from './queries/shipments';
 export * from './queries/parked-payloads';
 export * from './queries/deliveries';
+export * from './queries/ops';
+export * from './queries/reconcile';

@@ -1,12 +1,13 @@
 import { trackingEventSchema } from '@tracksync/domain';
 import type { JobsOptions } from 'bullmq';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 export const QUEUE_NAMES = {
   ingest: 'ingest',
   parked: 'parked',
   delivery: 'delivery',
+  reconcile: 'reconcile',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -49,6 +50,16 @@ export type DeliverShipmentJob = z.infer<typeof deliverShipmentJobSchema>;
  */
 export const DELIVERY_BACKOFF_TYPE = 'delivery';
 
+/** One reconciliation run: polls Starshipit for what webhooks missed. */
+export const reconcileRunJobSchema = z.object({
+  trigger: z.enum(['schedule', 'manual']),
+});
+
+export type ReconcileRunJob = z.infer<typeof reconcileRunJobSchema>;
+
+/** The fixed id of the reconciliation job scheduler: upserting it again never adds a second. */
+export const RECONCILE_SCHEDULER_ID = 'reconcile-every';
+
 const DAY_SECONDS = 24 * 60 * 60;
 
 /**
@@ -89,6 +100,18 @@ export const JOBS = {
       backoff: { type: DELIVERY_BACKOFF_TYPE, delay: 1000 },
       removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
       // Failed deliveries are the dead-letter view in Bull Board: keep them for a month.
+      removeOnFail: { age: 30 * DAY_SECONDS },
+    },
+  },
+  'reconcile-run': {
+    queue: QUEUE_NAMES.reconcile,
+    schema: reconcileRunJobSchema,
+    // Manual runs get their own id per request; the scheduler names its own jobs.
+    jobId: (data: ReconcileRunJob) => `${data.trigger}-${randomUUID()}`,
+    // A failed run is not retried: the next scheduled run starts from the same cursor anyway.
+    options: {
+      attempts: 1,
+      removeOnComplete: { age: 7 * DAY_SECONDS, count: 500 },
       removeOnFail: { age: 30 * DAY_SECONDS },
     },
   },

@@ -14,6 +14,7 @@ export function createQueues({ connection, prefix }: QueueSettings): Queues {
     ingest: make(QUEUE_NAMES.ingest),
     parked: make(QUEUE_NAMES.parked),
     delivery: make(QUEUE_NAMES.delivery),
+    reconcile: make(QUEUE_NAMES.reconcile),
   };
 }
 

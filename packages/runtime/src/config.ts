@@ -48,3 +48,15 @@ export const commaList = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter(Boolean),
 );
+
+const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A duration such as `500ms`, `30s`, `10m`, `24h` or `7d`, read as milliseconds. */
+export const durationSchema = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a whole number with a unit: ms, s, m, h or d (e.g. 10m)')
+  .transform((value) => {
+    const unit = /(ms|s|m|h|d)$/.exec(value)?.[1] as keyof typeof DURATION_UNITS_MS;
+    return Number.parseInt(value, 10) * DURATION_UNITS_MS[unit];
+  })
+  .refine((ms) => ms > 0, 'must be longer than zero');

@@ -1,5 +1,6 @@
 import { createSourceAdapter, type SourceAdapter } from '@tracksync/adapters';
 import { dedupKey, parseTrackingPayload } from '@tracksync/domain';
+import type { StarshipitClient } from '@tracksync/starshipit';
 import {
   closeQueues,
   createQueues,
@@ -20,6 +21,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { loadWorkerConfig, type WorkerConfig } from '../config';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics';
+import { createStarshipitFromConfig } from '../reconcile/starshipit';
 
 export type LogLine = Record<string, unknown> & { msg?: string; level: number };
 
@@ -32,6 +34,8 @@ export interface WorkerHarness {
   readonly queues: Queues;
   readonly metrics: WorkerMetrics;
   readonly adapter: SourceAdapter;
+  /** Set when the harness env names Starshipit credentials (e.g. a fake API's URL). */
+  readonly starshipit: StarshipitClient | null;
   readonly db: TestDatabase['db'];
   readonly log: Logger;
   /** Every line logged through `log`, parsed. */
@@ -66,11 +70,17 @@ export async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<WorkerH
       log.warn({ err, queue: queue.name }, 'queue error');
     });
   }
-  const metrics = createWorkerMetrics({ queues, db: database.db, log });
+  const metrics = createWorkerMetrics({
+    queues,
+    db: database.db,
+    log,
+    staleAfterMs: config.STALE_AFTER,
+  });
   return {
     database,
     db: database.db,
     adapter: createSourceAdapter(config, log),
+    starshipit: createStarshipitFromConfig(config, connection, metrics.starshipitRequests),
     redisUrl,
     config,
     connection,

@@ -19,6 +19,8 @@ export const shipments = pgTable(
     sourceOrderId: text('source_order_id'),
     /** Set while the source system says it has no such order; cleared by a delivery. */
     unmatchedSince: timestamp('unmatched_since', { withTimezone: true }),
+    /** When reconciliation last asked Starshipit's tracking endpoint about this shipment. */
+    lastPolledAt: timestamp('last_polled_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true })
       .notNull()
       .default(sql`now()`),

@@ -1,0 +1,53 @@
+import {
+  createRedisRateLimiter,
+  createStarshipitClient,
+  type StarshipitClient,
+} from '@tracksync/starshipit';
+import type { Redis } from 'ioredis';
+import type { Counter } from 'prom-client';
+import type { WorkerConfig } from '../config';
+
+/**
+ * The window is a little over a second: the limiter grants a slot when a request leaves, and
+ * network jitter can bunch arrivals, so a 1.0 s window could let the API see one request too
+ * many in some second. 100 ms of slack keeps every second within the budget at Starshipit.
+ */
+const RATE_WINDOW_MS = 1_100;
+
+/**
+ * The Starshipit client, or null when the credentials are not set (reconciliation off).
+ * Its rate limiter lives in Redis under the queue prefix, so every replica of this
+ * deployment shares the subscription key's budget.
+ */
+export function createStarshipitFromConfig(
+  config: Pick<
+    WorkerConfig,
+    | 'STARSHIPIT_API_URL'
+    | 'STARSHIPIT_API_KEY'
+    | 'STARSHIPIT_SUBSCRIPTION_KEY'
+    | 'STARSHIPIT_RATE_LIMIT_PER_SEC'
+    | 'QUEUE_PREFIX'
+  >,
+  redis: Redis,
+  requests: Counter<'endpoint' | 'outcome'>,
+): StarshipitClient | null {
+  const { STARSHIPIT_API_KEY: apiKey, STARSHIPIT_SUBSCRIPTION_KEY: subscriptionKey } = config;
+  if (!apiKey || !subscriptionKey) return null;
+  return createStarshipitClient({
+    baseUrl: config.STARSHIPIT_API_URL,
+    apiKey,
+    subscriptionKey,
+    rateLimiter: createRedisRateLimiter({
+      redis,
+      key: `${config.QUEUE_PREFIX}:starshipit-rate`,
+      limit: config.STARSHIPIT_RATE_LIMIT_PER_SEC,
+      windowMs: RATE_WINDOW_MS,
+    }),
+    onRequest: (record) => {
+      requests.inc({
+        endpoint: record.endpoint,
+        outcome: record.status?.toString() ?? record.outcome,
+      });
+    },
+  });
+}
