@@ -35,8 +35,11 @@ redis.on('error', logRedisError);
 redis.on('ready', () => {
   log.info('redis ready');
 });
-const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX });
-for (const queue of Object.values(queues)) queue.on('error', logRedisError);
+const queues = createQueues({
+  connection: redis,
+  prefix: config.QUEUE_PREFIX,
+  onError: logRedisError,
+});
 
 if (config.STARSHIPIT_WEBHOOK_SECRET.length === 0) {
   log.warn(

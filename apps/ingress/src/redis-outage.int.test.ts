@@ -1,7 +1,8 @@
 import { deleteQueuePrefix, uniqueQueuePrefix } from '@tracksync/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postWebhook, startIngress, type RunningIngress } from './testing/ingress-harness';
-import { freePort, startPrivateRedis, type PrivateRedis } from './testing/private-redis';
+import { freePort } from '@tracksync/test-support';
+import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
 
 const PAYLOAD = JSON.stringify({
   order_number: 'SO-OUTAGE-1',

@@ -40,12 +40,13 @@ async function main(): Promise<void> {
       log.warn({ err, connection: name }, 'redis connection error');
     });
   }
-  const queues = createQueues({ connection: adminConnection, prefix: config.QUEUE_PREFIX });
-  for (const queue of Object.values(queues)) {
-    queue.on('error', (err) => {
-      log.warn({ err, queue: queue.name }, 'queue error');
-    });
-  }
+  const queues = createQueues({
+    connection: adminConnection,
+    prefix: config.QUEUE_PREFIX,
+    onError: (err, queue) => {
+      log.warn({ err, queue }, 'queue error');
+    },
+  });
 
   const metrics = createWorkerMetrics({
     queues,

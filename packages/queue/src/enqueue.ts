@@ -6,10 +6,18 @@ export type Queues = Readonly<Record<QueueName, Queue>>;
 export interface QueueSettings {
   readonly connection: ConnectionOptions;
   readonly prefix: string;
+  /** Every Queue emits its connection's errors; unheard, an 'error' event ends the process. */
+  readonly onError: (err: Error, queue: QueueName) => void;
 }
 
-export function createQueues({ connection, prefix }: QueueSettings): Queues {
-  const make = (name: QueueName) => new Queue(name, { connection, prefix });
+export function createQueues({ connection, prefix, onError }: QueueSettings): Queues {
+  const make = (name: QueueName) => {
+    const queue = new Queue(name, { connection, prefix });
+    queue.on('error', (err) => {
+      onError(err, name);
+    });
+    return queue;
+  };
   return {
     ingest: make(QUEUE_NAMES.ingest),
     parked: make(QUEUE_NAMES.parked),

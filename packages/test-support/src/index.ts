@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { databaseUrlFor, onServer, uniqueName } from './databases';
 
 export { discoverService, type ServiceSource } from './discover';
+export { freePort, redisAnswers } from './services';
 
 export interface TestDatabase extends DatabaseHandle {
   readonly url: string;
@@ -23,10 +24,27 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     ...handle,
     url,
     async drop() {
+      const closed = allClientsClosed(handle.pool);
       await handle.close();
+      await closed;
       await onServer(serverUrl, `drop database if exists "${name}" with (force)`);
     },
   };
+}
+
+/**
+ * pool.end() resolves before its clients have finished closing; a forced drop in that window
+ * terminates a closing connection, and the client's error then escapes as an unhandled one.
+ */
+function allClientsClosed(pool: DatabaseHandle['pool']): Promise<void> {
+  let open = pool.totalCount;
+  if (open === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    pool.on('remove', () => {
+      open -= 1;
+      if (open === 0) resolve();
+    });
+  });
 }
 
 export function testRedisUrl(): string {
@@ -52,3 +70,4 @@ export async function deleteQueuePrefix(redisUrl: string, prefix: string): Promi
     redis.disconnect();
   }
 }
+export { STARSHIPIT_GUIDE_EXAMPLE } from './payloads';

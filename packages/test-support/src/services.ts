@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import type { ServiceSource } from './discover';
 
@@ -18,7 +20,7 @@ async function postgresAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function redisAnswers(url: string): Promise<boolean> {
+export async function redisAnswers(url: string): Promise<boolean> {
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 1_500,
@@ -73,3 +75,15 @@ export const redisSource: ServiceSource = {
     return { url: container.getConnectionUrl(), stop: () => container.stop() };
   },
 };
+
+/** A local port nothing listens on right now: connections to it are refused at once. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no TCP port');
+  return address.port;
+}

@@ -50,8 +50,11 @@ export async function startIngress(options: {
   const redis = createProducerConnection(options.redisUrl);
   // Outage tests make Redis fail on purpose; the errors are expected, not worth printing.
   redis.on('error', () => undefined);
-  const queues = createQueues({ connection: redis, prefix: options.prefix });
-  for (const queue of Object.values(queues)) queue.on('error', () => undefined);
+  const queues = createQueues({
+    connection: redis,
+    prefix: options.prefix,
+    onError: () => undefined,
+  });
   const metrics = createIngressMetrics();
   const server = createApp({ config, queues, redis, log, metrics }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

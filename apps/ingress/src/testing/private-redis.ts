@@ -1,37 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
-
-/** A port nothing listens on right now (the OS picks it, then it is released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
-}
-
-async function answersPing(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
+import { freePort, redisAnswers } from '@tracksync/test-support';
 
 export interface PrivateRedis {
   readonly url: string;
@@ -57,7 +26,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       { stdio: 'ignore' },
     );
     const deadline = Date.now() + 10_000;
-    while (!(await answersPing(url))) {
+    while (!(await redisAnswers(url))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         throw new Error(`redis-server did not start on port ${port}`);
       }

@@ -11,16 +11,7 @@ import {
 export const OLD_SECRET = 'old-webhook-secret-0001';
 export const NEW_SECRET = 'new-webhook-secret-0002';
 
-/** The example payload of Starshipit's "Use webhooks and tracking updates" guide. */
-export const GUIDE_EXAMPLE = {
-  order_number: 'API-TEST-1001',
-  carrier_name: 'Australia Post',
-  carrier_service: '7B05',
-  shipment_date: '2026-06-18T09:30:00Z',
-  tracking_number: 'TESTTRACK123',
-  tracking_status: 'Dispatched',
-  last_updated_date: '2026-06-18T09:35:00Z',
-};
+export { STARSHIPIT_GUIDE_EXAMPLE as GUIDE_EXAMPLE } from '@tracksync/test-support';
 
 export const json = (value: unknown) => JSON.stringify(value);
 

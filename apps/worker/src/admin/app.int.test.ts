@@ -1,3 +1,4 @@
+import { freePort } from '@tracksync/test-support';
 import { createDb } from '@tracksync/db';
 import {
   closeQueues,
@@ -9,7 +10,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerMetrics } from '../metrics';
 import {
-  closedPort,
   GUIDE_EXAMPLE_PAYLOAD,
   startHarness,
   trackingEventJob,
@@ -59,7 +59,7 @@ describe('admin port', () => {
 
   it('answers 503 naming Redis within about a second when Redis is unreachable', async () => {
     // A worker connection waits through reconnects, so this is the slow path: the timeout.
-    const deadRedis = createWorkerConnection(`redis://127.0.0.1:${await closedPort()}`);
+    const deadRedis = createWorkerConnection(`redis://127.0.0.1:${await freePort()}`);
     deadRedis.on('error', () => undefined);
     cleanups.push(() => {
       deadRedis.disconnect();
@@ -78,7 +78,7 @@ describe('admin port', () => {
   });
 
   it('answers 503 naming Postgres when Postgres is unreachable', async () => {
-    const deadDatabase = createDb(`postgres://postgres@127.0.0.1:${await closedPort()}/gone`);
+    const deadDatabase = createDb(`postgres://postgres@127.0.0.1:${await freePort()}/gone`);
     cleanups.push(() => deadDatabase.close());
     const response = await fetch(`${await serve({ pool: deadDatabase.pool })}/readyz`);
 
@@ -117,10 +117,13 @@ describe('admin port', () => {
   });
 
   it('keeps answering /metrics, without queue gauges, while Redis is unreachable', async () => {
-    const deadRedis = createProducerConnection(`redis://127.0.0.1:${await closedPort()}`);
+    const deadRedis = createProducerConnection(`redis://127.0.0.1:${await freePort()}`);
     deadRedis.on('error', () => undefined);
-    const deadQueues = createQueues({ connection: deadRedis, prefix: harness.config.QUEUE_PREFIX });
-    for (const queue of Object.values(deadQueues)) queue.on('error', () => undefined);
+    const deadQueues = createQueues({
+      connection: deadRedis,
+      prefix: harness.config.QUEUE_PREFIX,
+      onError: () => undefined,
+    });
     cleanups.push(async () => {
       await closeQueues(deadQueues);
       deadRedis.disconnect();

@@ -1,9 +1,9 @@
+import { freePort } from '@tracksync/test-support';
 import { createDb, shipments, trackingEvents } from '@tracksync/db';
 import { enqueue, JOBS } from '@tracksync/queue';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  closedPort,
   GUIDE_EXAMPLE_PAYLOAD,
   startHarness,
   trackingEventJob,
@@ -163,7 +163,7 @@ describe('tracking-event processor while Postgres is down', () => {
   });
 
   it('fails the job for a retry, writes nothing, and succeeds once Postgres answers', async () => {
-    const deadDatabase = createDb(`postgres://postgres@127.0.0.1:${await closedPort()}/gone`, {
+    const deadDatabase = createDb(`postgres://postgres@127.0.0.1:${await freePort()}/gone`, {
       connectionTimeoutMillis: 500,
     });
     const broken = createWorkers({ ...harness, db: deadDatabase.db });

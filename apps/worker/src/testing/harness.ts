@@ -17,7 +17,6 @@ import {
 } from '@tracksync/test-support';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createServer, type AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { loadWorkerConfig, type WorkerConfig } from '../config';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics';
@@ -64,12 +63,13 @@ export async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<WorkerH
     },
   );
   const connection = createWorkerConnection(redisUrl);
-  const queues = createQueues({ connection, prefix: config.QUEUE_PREFIX });
-  for (const queue of Object.values(queues)) {
-    queue.on('error', (err) => {
-      log.warn({ err, queue: queue.name }, 'queue error');
-    });
-  }
+  const queues = createQueues({
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    onError: (err, queue) => {
+      log.warn({ err, queue }, 'queue error');
+    },
+  });
   const metrics = createWorkerMetrics({
     queues,
     db: database.db,
@@ -119,15 +119,6 @@ export async function waitForJobState(queue: Queue, jobId: string, state: string
   });
 }
 
-/** A local port nothing listens on: connections to it are refused at once. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The job the ingress would enqueue for `payload`. */
 export function trackingEventJob(
   payload: Record<string, unknown>,
@@ -144,13 +135,4 @@ export function trackingEventJob(
   };
 }
 
-/** The example payload of Starshipit's webhook guide. */
-export const GUIDE_EXAMPLE_PAYLOAD = {
-  order_number: 'API-TEST-1001',
-  carrier_name: 'Australia Post',
-  carrier_service: '7B05',
-  shipment_date: '2026-06-18T09:30:00Z',
-  tracking_number: 'TESTTRACK123',
-  tracking_status: 'Dispatched',
-  last_updated_date: '2026-06-18T09:35:00Z',
-} as const;
+export { STARSHIPIT_GUIDE_EXAMPLE as GUIDE_EXAMPLE_PAYLOAD } from '@tracksync/test-support';

@@ -1,6 +1,7 @@
+import { freePort } from '@tracksync/test-support';
 import { createDb, parkPayload } from '@tracksync/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, startHarness, type WorkerHarness } from '../../testing/harness';
+import { startHarness, type WorkerHarness } from '../../testing/harness';
 import { opsClient, serveAdmin, type AdminServer } from '../test-server';
 import type {
   DeliveryJson,
@@ -188,7 +189,7 @@ describe('ops API: shipments, unmatched and parked', () => {
   });
 
   it('answers 500 internal_error, without the cause, when Postgres is unreachable', async () => {
-    const deadDatabase = createDb(`postgres://postgres@127.0.0.1:${await closedPort()}/gone`);
+    const deadDatabase = createDb(`postgres://postgres@127.0.0.1:${await freePort()}/gone`);
     const deadServer = await serveAdmin(harness, { db: deadDatabase.db });
     try {
       const response = await fetch(`${deadServer.url}/api/shipments/ANY`, {
