@@ -143,11 +143,11 @@ function isJobName(name: string): name is JobName {
 
 /** Routes a job to its handler; a job this queue does not know can never succeed here. */
 function dispatchFor(queue: QueueName, processors: Processors): JobProcessor {
-  return async (job) => {
+  return async (job, token) => {
     if (!isJobName(job.name) || JOBS[job.name].queue !== queue) {
       throw new UnrecoverableError(`no processor for job "${job.name}" on queue ${queue}`);
     }
-    return processors[job.name](job);
+    return processors[job.name](job, token);
   };
 }
 

@@ -1,4 +1,4 @@
-import { listPendingDeliveryIds, type Database } from '@tracksync/db';
+import { listPendingDeliveryIds, listPendingDeliveryIdsBefore, type Database } from '@tracksync/db';
 import { DELIVERY_BACKOFF_TYPE, enqueue, type Queues } from '@tracksync/queue';
 import type { WorkerConfig } from '../config';
 
@@ -33,4 +33,25 @@ export async function enqueuePendingDeliveries(
   const pending = await listPendingDeliveryIds(deps.db, trackingNumber);
   for (const deliveryId of pending) await enqueueDelivery(deps, deliveryId);
   return pending.length;
+}
+
+/** A pending delivery this old has either a job waiting in backoff or lost its job. */
+const ORPHAN_AFTER_MS = 10 * 60 * 1000;
+
+/**
+ * Re-adds the jobs of pending deliveries older than ten minutes; for those whose job exists
+ * (waiting out a backoff) this is a no-op. It repairs a delivery whose job was never added
+ * (the process died between commit and enqueue, and no retry came). Run by reconciliation.
+ */
+export async function enqueueOrphanedDeliveries(
+  deps: ScheduleDeps,
+  limit = 1_000,
+): Promise<number> {
+  const ids = await listPendingDeliveryIdsBefore(
+    deps.db,
+    new Date(Date.now() - ORPHAN_AFTER_MS),
+    limit,
+  );
+  for (const deliveryId of ids) await enqueueDelivery(deps, deliveryId);
+  return ids.length;
 }

@@ -11,10 +11,11 @@ import type { Queues } from '@tracksync/queue';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { RetryableDeliveryError } from '../deliveries/backoff';
+import { enqueueDelivery, type ScheduleDeps } from '../deliveries/schedule';
 import type { WorkerMetrics } from '../metrics';
 import { readJobData } from './job-data';
 
-export interface DeliverShipmentDeps {
+export interface DeliverShipmentDeps extends ScheduleDeps {
   readonly db: Database;
   readonly queues: Queues;
   readonly adapter: SourceAdapter;
@@ -45,8 +46,13 @@ export async function deliverShipment(
   // Already settled: a re-run after a crash that came after the outcome was recorded.
   if (delivery.status !== 'pending') return delivery.status;
 
-  if (await findAdjacentPendingDelivery(deps.db, delivery, 'earlier')) {
-    await job.moveToDelayed(Date.now() + WAIT_FOR_EARLIER_DELIVERY_MS, token);
+  const earlier = await findAdjacentPendingDelivery(deps.db, delivery, 'earlier');
+  if (earlier) {
+    // The earlier change's job is re-added (a no-op while it exists): should its row have
+    // been committed without a job (a crash in between), this wait would otherwise never end.
+    await enqueueDelivery(deps, earlier.deliveryId);
+    // Without the lock's token BullMQ moves the job unchecked and leaves its lock behind.
+    await job.moveToDelayed(Date.now() + WAIT_FOR_EARLIER_DELIVERY_MS, token ?? job.token);
     throw new DelayedError();
   }
 
@@ -74,7 +80,12 @@ export async function deliverShipment(
     deps.metrics.receivedToDelivered.observe((Date.now() - delivery.receivedAt.getTime()) / 1000);
   }
   logAttempt(deps.log, delivery, { attempt, status, outcome, adapter: deps.adapter.name });
-  if (status !== 'pending') await promoteSuccessor(deps, delivery);
+  if (status !== 'pending') {
+    // Only a shortcut: a successor not promoted still starts when its own wait ends.
+    await promoteSuccessor(deps, delivery).catch((err: unknown) => {
+      deps.log.warn({ err, deliveryId }, 'could not promote the next delivery');
+    });
+  }
 
   if (outcome.kind === 'retry')
     throw new RetryableDeliveryError(outcome.reason, outcome.retryAfterMs);

@@ -21,7 +21,7 @@ import {
   type TrackResult,
 } from '@tracksync/starshipit';
 import { retryUnmatchedShipments } from '../deliveries/requests';
-import type { ScheduleDeps } from '../deliveries/schedule';
+import { enqueueOrphanedDeliveries, type ScheduleDeps } from '../deliveries/schedule';
 import { feedPolledPayloads, statusDiffers, type FeedDeps } from './feed';
 
 export const SHIPPED_CURSOR = 'shipped';
@@ -77,6 +77,9 @@ export async function runReconciliation(
   await step('silent shipments', () => pollSilentShipments(deps, startedAt, stats));
   await step('unmatched', async () => {
     stats.unmatchedRetried = await retryUnmatchedShipments(deps);
+  });
+  await step('pending deliveries', async () => {
+    await enqueueOrphanedDeliveries(deps);
   });
 
   stats.requests = deps.client.requests - requestsBefore;

@@ -92,7 +92,7 @@ export function statusAfter(outcome: DeliveryOutcome, lastAttempt: boolean): Del
 /**
  * Records one call to the source system and its consequences in one transaction: the attempt
  * row, the delivery's status, and the shipment's unmatched mark (set by a 404, cleared by any
- * success).
+ * success). Only a pending delivery takes the outcome; returns the delivery's status after.
  */
 export async function recordDeliveryAttempt(
   db: Database,
@@ -102,7 +102,7 @@ export async function recordDeliveryAttempt(
   const status = statusAfter(outcome, record.lastAttempt);
   const error = 'reason' in outcome ? outcome.reason : null;
   const now = new Date();
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     await tx.insert(deliveryAttempts).values({
       deliveryId: delivery.deliveryId,
       trackingNumber: delivery.trackingNumber,
@@ -116,11 +116,20 @@ export async function recordDeliveryAttempt(
       startedAt: record.startedAt,
       finishedAt: now,
     });
+    // Counting the call takes the row lock, so the status read back is the settled one.
+    const [current] = await tx
+      .update(deliveries)
+      .set({ attempts: sql`${deliveries.attempts} + 1` })
+      .where(eq(deliveries.deliveryId, delivery.deliveryId))
+      .returning({ status: deliveries.status });
+    // Settled while this call was out: the worker lost its lock and another one took the job
+    // over. Its outcome stands; reopening the delivery would hold back the shipment's later
+    // changes for ever, and a late 404 must not unmatch a shipment the source just accepted.
+    if (current && current.status !== 'pending') return current.status;
     await tx
       .update(deliveries)
       .set({
         status,
-        attempts: sql`${deliveries.attempts} + 1`,
         lastError: error,
         lastHttpStatus: outcome.httpStatus ?? null,
         finishedAt: status === 'pending' ? null : now,
@@ -135,8 +144,8 @@ export async function recordDeliveryAttempt(
         })
         .where(eq(shipments.trackingNumber, delivery.trackingNumber));
     }
+    return status;
   });
-  return status;
 }
 
 /** For a job that failed for good without reaching the source (e.g. the database was down). */
@@ -233,4 +242,19 @@ export async function listUnmatchedToRetry(db: Database, limit: number): Promise
     .orderBy(asc(shipments.unmatchedSince))
     .limit(limit);
   return rows.map((row) => row.trackingNumber);
+}
+
+/** Pending deliveries created before `before`, oldest first: candidates for a lost job. */
+export async function listPendingDeliveryIdsBefore(
+  db: Database,
+  before: Date,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .select({ deliveryId: deliveries.deliveryId })
+    .from(deliveries)
+    .where(and(eq(deliveries.status, 'pending'), lt(deliveries.createdAt, before)))
+    .orderBy(asc(deliveries.seq))
+    .limit(limit);
+  return rows.map((row) => row.deliveryId);
 }
