@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from './api-error';
 import { createStarshipitClient, type StarshipitClientOptions } from './client';
 import { paginate } from './paginate';
-import type { RequestRecord } from './request';
+import type { RateLimiter, RequestRecord } from './request';
 import { withApiRetries } from './retry';
 import { startFakeStarshipit, type FakeStarshipit } from './testing/fake-starshipit';
 
@@ -12,10 +12,10 @@ let fake: FakeStarshipit;
 let acquired = 0;
 let records: RequestRecord[] = [];
 
-const countingLimiter = {
+const countingLimiter: RateLimiter = {
   acquire: () => {
     acquired += 1;
-    return Promise.resolve();
+    return Promise.resolve(undefined);
   },
 };
 

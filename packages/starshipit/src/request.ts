@@ -2,9 +2,16 @@ import { parseRetryAfter } from '@tracksync/domain';
 import { z } from 'zod';
 import { ApiError, safeDetail } from './api-error';
 
+/** Ends a request's hold on the budget; the client calls it once the answer (or failure) is in. */
+export type RateRelease = () => Promise<void>;
+
 /** Only what the client needs from a limiter, so tests and single-process tools can pass a stub. */
 export interface RateLimiter {
-  acquire(): Promise<void>;
+  /**
+   * Waits for budget. A limiter may return a release: it then counts the request until its
+   * answer is in, so arrivals at the API stay within budget whatever the trip took.
+   */
+  acquire(): Promise<RateRelease | undefined>;
 }
 
 /** One finished request, for metrics: status is null when no answer arrived. */
@@ -41,7 +48,7 @@ export async function getJson<Schema extends z.ZodType<Envelope>>(
   query: URLSearchParams,
   schema: Schema,
 ): Promise<z.output<Schema>> {
-  await context.rateLimiter.acquire();
+  const release = await context.rateLimiter.acquire();
   // Timed after the limiter: a wait for budget is not slowness of the API.
   const started = performance.now();
   const record = (status: number | null, outcome: RequestRecord['outcome']) => {
@@ -55,6 +62,9 @@ export async function getJson<Schema extends z.ZodType<Envelope>>(
   } catch (error) {
     if (error instanceof ApiError) record(error.status, error.kind);
     throw error;
+  } finally {
+    // A release that fails (Redis away) only leaves the slot held until its lease runs out.
+    if (release) await release().catch(() => undefined);
   }
 }
 

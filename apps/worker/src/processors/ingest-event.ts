@@ -43,8 +43,8 @@ export async function ingestEvent(job: Job, deps: IngestEventDeps): Promise<Reco
   const line = {
     eventTimestamp: event.lastUpdatedDate,
     orderNumber: event.orderNumber,
-    // Webhooks do not carry Starshipit's order id; polling will fill it where it knows it.
-    starshipitOrderId: null,
+    // Webhooks do not carry Starshipit's order id; polled updates do, as an extra field.
+    starshipitOrderId: data.payload.starshipit_order_id ?? null,
     trackingNumber: event.trackingNumber,
     carrierName: event.carrierName,
     carrierService: event.carrierService,

@@ -67,12 +67,9 @@ function twoPagesOfOrders(fx: ReconcileFixture) {
   const updatedAt = new Date().toISOString();
   const early = [newTrackingNumber('P1'), newTrackingNumber('P1')];
   const late = [newTrackingNumber('P2'), newTrackingNumber('P2')];
-  const row = (trackingNumber: string) => shippedRow({ trackingNumber, status: 'Delivered', updatedAt });
-  fx.fake.shippedOrders = [
-    ...early.map(row),
-    ...fillerRows(250, updatedAt),
-    ...late.map(row),
-  ];
+  const row = (trackingNumber: string) =>
+    shippedRow({ trackingNumber, status: 'Delivered', updatedAt });
+  fx.fake.shippedOrders = [...early.map(row), ...fillerRows(250, updatedAt), ...late.map(row)];
   const deliveredAt = zoneless(minutesAgo(20));
   fx.fake.tracks = [...early, ...late].map((trackingNumber) =>
     trackResult({ trackingNumber, status: 'Delivered', lastUpdated: deliveredAt }),

@@ -36,7 +36,9 @@ describe('reconciliation run: orders no webhook reported', () => {
     const deliveredAt = zoneless(minutesAgo(90));
     const row = shippedRow({ trackingNumber, status: 'Delivered' });
     fx.fake.shippedOrders = [row];
-    fx.fake.tracks = [trackResult({ trackingNumber, status: 'Delivered', lastUpdated: deliveredAt })];
+    fx.fake.tracks = [
+      trackResult({ trackingNumber, status: 'Delivered', lastUpdated: deliveredAt }),
+    ];
 
     const first = await fx.run();
     await fx.settle();
@@ -137,7 +139,9 @@ describe('reconciliation run: the same event from a webhook and a poll', () => {
     );
     await fx.settle();
     // Silent for two days: the run asks /api/track, which reports the very same update.
-    fx.fake.tracks = [trackResult({ trackingNumber, status: 'Dispatched', lastUpdated: zoneless(at) })];
+    fx.fake.tracks = [
+      trackResult({ trackingNumber, status: 'Dispatched', lastUpdated: zoneless(at) }),
+    ];
 
     const run = await fx.run();
     await fx.settle();
@@ -162,7 +166,7 @@ describe('reconciliation run: the same event from a webhook and a poll', () => {
     fx.fake.tracks = [trackResult({ trackingNumber, status: 'Delivered', lastUpdated: at })];
 
     const run = await fx.run();
-    ingest.resume();
+    await ingest.resume();
     await fx.settle();
 
     expect(run.errors).toEqual([]);
@@ -225,14 +229,26 @@ describe('reconciliation run: silent shipments', () => {
     await fx.settle();
     const outForDeliveryAt = zoneless(minutesAgo(30));
     fx.fake.tracks = [
-      trackResult({ trackingNumber: stale, status: 'Out For Delivery', lastUpdated: outForDeliveryAt }),
+      trackResult({
+        trackingNumber: stale,
+        status: 'Out For Delivery',
+        lastUpdated: outForDeliveryAt,
+      }),
       trackResult({
         trackingNumber: staleUnchanged,
         status: 'In Transit',
         lastUpdated: zoneless(seeds[1]!.at),
       }),
-      trackResult({ trackingNumber: fresh, status: 'Delivered', lastUpdated: zoneless(minutesAgo(1)) }),
-      trackResult({ trackingNumber: delivered, status: 'Delivered', lastUpdated: zoneless(seeds[4]!.at) }),
+      trackResult({
+        trackingNumber: fresh,
+        status: 'Delivered',
+        lastUpdated: zoneless(minutesAgo(1)),
+      }),
+      trackResult({
+        trackingNumber: delivered,
+        status: 'Delivered',
+        lastUpdated: zoneless(seeds[4]!.at),
+      }),
     ];
 
     const first = await fx.run();

@@ -42,7 +42,7 @@ function startWorkerProcess(): WorkerSet {
 
 /** The reconciliation jobs not yet taken: what the scheduler (and operators) queued. */
 async function pendingRuns() {
-  return reconcileQueue().getJobs(['waiting', 'delayed', 'prioritized', 'paused']);
+  return reconcileQueue().getJobs(['waiting', 'delayed', 'prioritized']);
 }
 
 describe('reconciliation schedule', () => {
@@ -63,7 +63,7 @@ describe('reconciliation schedule', () => {
       every: HOUR_MS,
     });
     const pending = await pendingRuns();
-    expect(pending.map((job) => [job.name, job.data])).toEqual([
+    expect(pending.map((job) => [job.name, job.data as unknown])).toEqual([
       ['reconcile-run', { trigger: 'schedule' }],
     ]);
     expect(await reconcileQueue().getGlobalConcurrency()).toBe(1);
@@ -79,9 +79,9 @@ describe('reconciliation schedule', () => {
     };
     fx.fake.script(slowEmptyPage, slowEmptyPage, slowEmptyPage);
     let mostActive = 0;
-    let sampling = true;
+    const sampling = new AbortController();
     const sampler = (async () => {
-      while (sampling) {
+      while (!sampling.signal.aborted) {
         mostActive = Math.max(mostActive, await reconcileQueue().getActiveCount());
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
@@ -104,7 +104,7 @@ describe('reconciliation schedule', () => {
       },
       15_000,
     );
-    sampling = false;
+    sampling.abort();
     await sampler;
 
     expect(mostActive).toBe(1);
