@@ -17,9 +17,21 @@ export async function startReconcileRun(
   db: Database,
   run: Pick<ReconcileRunRow, 'trigger' | 'windowStart' | 'startedAt'>,
 ): Promise<number> {
-  const [row] = await db.insert(reconcileRuns).values(run).returning({ id: reconcileRuns.id });
-  if (!row) throw new Error('insert returned no row');
-  return row.id;
+  return db.transaction(async (tx) => {
+    // Runs never overlap (the queue runs one at a time), so a row still `running` belongs to
+    // a process that died mid-run: close it, so the runs list does not show it for ever.
+    await tx
+      .update(reconcileRuns)
+      .set({
+        status: 'failed',
+        finishedAt: run.startedAt,
+        errors: ['interrupted: the worker stopped mid-run'],
+      })
+      .where(eq(reconcileRuns.status, 'running'));
+    const [row] = await tx.insert(reconcileRuns).values(run).returning({ id: reconcileRuns.id });
+    if (!row) throw new Error('insert returned no row');
+    return row.id;
+  });
 }
 
 export async function finishReconcileRun(
