@@ -14,7 +14,7 @@ const shippedFixture = readReferenceFixture('orders-shipped-response.json');
 
 describe('reference fixtures', () => {
   it('resolve to the shared reference folder', () => {
-    expect(fileURLToPath(REFERENCE_FIXTURES)).toBe('/work/shared/reference/fixtures/');
+    expect(fileURLToPath(REFERENCE_FIXTURES)).toMatch(/\/shared\/reference\/fixtures\/$/);
     expect(existsSync(new URL('track-response.json', REFERENCE_FIXTURES))).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * The shared reference fixtures live beside the spec, outside this repository:
- * /work/shared/reference/fixtures, five levels up from src/testing/. Read, not copied, so
+ * The shared reference fixtures live beside the spec, outside this repository, in
+ * ../shared/reference/fixtures from the repository root (five levels up from src/testing/).
+ * Read, not copied, so
  * the tests follow the reference when it is corrected.
  */
 export const REFERENCE_FIXTURES = new URL(
