@@ -45,10 +45,10 @@ export const deliverShipmentJobSchema = z.object({
 export type DeliverShipmentJob = z.infer<typeof deliverShipmentJobSchema>;
 
 /**
- * The backoff type of deliveries: exponential with jitter, capped per step and stretched to
- * a source system's `Retry-After`. The worker registers the strategy under this name.
+ * The backoff of every tracksync job: exponential with jitter, each step capped at an hour,
+ * stretched to a source system's `Retry-After`. The worker registers the strategy.
  */
-export const DELIVERY_BACKOFF_TYPE = 'delivery';
+export const JITTERED_BACKOFF_TYPE = 'jittered-exponential';
 
 /** One reconciliation run: polls Starshipit for what webhooks missed. */
 export const reconcileRunJobSchema = z.object({
@@ -72,9 +72,11 @@ export const JOBS = {
     queue: QUEUE_NAMES.ingest,
     schema: trackingEventJobSchema,
     jobId: (data: TrackingEventJob) => data.eventId,
+    // An acknowledged webhook must outlive a long Postgres outage: 20 jittered steps capped
+    // at an hour keep retrying for about nine hours before the job is failed.
     options: {
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 1000 },
+      attempts: 20,
+      backoff: { type: JITTERED_BACKOFF_TYPE, delay: 1000 },
       removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
       removeOnFail: { age: 14 * DAY_SECONDS },
     },
@@ -84,8 +86,8 @@ export const JOBS = {
     schema: parkedPayloadJobSchema,
     jobId: (data: ParkedPayloadJob) => createHash('sha256').update(data.body).digest('hex'),
     options: {
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 1000 },
+      attempts: 20,
+      backoff: { type: JITTERED_BACKOFF_TYPE, delay: 1000 },
       removeOnComplete: { age: DAY_SECONDS, count: 1_000 },
       removeOnFail: { age: 14 * DAY_SECONDS },
     },
@@ -97,7 +99,7 @@ export const JOBS = {
     // Attempts and the base delay come from the worker's DELIVERY_* settings at enqueue.
     options: {
       attempts: 15,
-      backoff: { type: DELIVERY_BACKOFF_TYPE, delay: 1000 },
+      backoff: { type: JITTERED_BACKOFF_TYPE, delay: 1000 },
       removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
       // Failed deliveries are the dead-letter view in Bull Board: keep them for a month.
       removeOnFail: { age: 30 * DAY_SECONDS },

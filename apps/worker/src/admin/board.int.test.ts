@@ -71,6 +71,7 @@ describe('Bull Board', () => {
       { name: 'ingest', readOnlyMode: true, allowRetries: false },
       { name: 'parked', readOnlyMode: true, allowRetries: false },
       { name: 'delivery', readOnlyMode: false, allowRetries: true },
+      { name: 'reconcile', readOnlyMode: true, allowRetries: false },
     ]);
   });
 

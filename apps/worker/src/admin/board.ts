@@ -35,6 +35,10 @@ export function createBoard({ queues, queuePrefix }: BoardDeps): Express {
         allowRetries: true,
         description: 'Changes of state to push to the source system; retry failed ones here',
       }),
+      new BullMQAdapter(queues.reconcile, {
+        readOnlyMode: true,
+        description: 'Reconciliation runs; POST /api/reconcile starts one now',
+      }),
     ],
     serverAdapter,
     // Several deployments may share one Redis; the title says whose queues these are.

@@ -1,5 +1,10 @@
-import { listPendingDeliveryIds, listPendingDeliveryIdsBefore, type Database } from '@tracksync/db';
-import { DELIVERY_BACKOFF_TYPE, enqueue, type Queues } from '@tracksync/queue';
+import {
+  failPendingDelivery,
+  listPendingDeliveryIds,
+  listPendingDeliveryIdsBefore,
+  type Database,
+} from '@tracksync/db';
+import { JITTERED_BACKOFF_TYPE, enqueue, type Queues } from '@tracksync/queue';
 import type { WorkerConfig } from '../config';
 
 export interface ScheduleDeps {
@@ -16,7 +21,7 @@ export async function enqueueDelivery(deps: ScheduleDeps, deliveryId: string): P
     { deliveryId },
     {
       attempts: deps.config.DELIVERY_ATTEMPTS,
-      backoff: { type: DELIVERY_BACKOFF_TYPE, delay: deps.config.DELIVERY_BACKOFF_MS },
+      backoff: { type: JITTERED_BACKOFF_TYPE, delay: deps.config.DELIVERY_BACKOFF_MS },
     },
   );
 }
@@ -52,6 +57,15 @@ export async function enqueueOrphanedDeliveries(
     new Date(Date.now() - ORPHAN_AFTER_MS),
     limit,
   );
-  for (const deliveryId of ids) await enqueueDelivery(deps, deliveryId);
+  for (const deliveryId of ids) {
+    // A job failed for good while its row stayed pending (say Postgres was down for its
+    // last attempt): settle the row, so the shipment's later changes are not held back.
+    const job = await deps.queues.delivery.getJob(deliveryId);
+    if (job && (await job.isFailed())) {
+      await failPendingDelivery(deps.db, deliveryId, job.failedReason || 'job failed');
+    } else {
+      await enqueueDelivery(deps, deliveryId);
+    }
+  }
   return ids.length;
 }

@@ -4,6 +4,7 @@ import {
   findDelivery,
   findShipment,
   recordDeliveryAttempt,
+  reopenFailedDelivery,
   type Database,
   type DeliveryRow,
 } from '@tracksync/db';
@@ -43,8 +44,13 @@ export async function deliverShipment(
   const { deliveryId } = readJobData('deliver-shipment', job.data);
   const delivery = await findDelivery(deps.db, deliveryId);
   if (!delivery) throw new UnrecoverableError(`no delivery ${deliveryId}`);
+  // A failed delivery runs again only when an operator retried its job in Bull Board.
+  if (delivery.status === 'failed' && !(await reopenFailedDelivery(deps.db, delivery))) {
+    deps.log.warn({ deliveryId }, 'retry refused: a newer change was delivered; replay instead');
+    return delivery.status;
+  }
   // Already settled: a re-run after a crash that came after the outcome was recorded.
-  if (delivery.status !== 'pending') return delivery.status;
+  if (delivery.status === 'delivered' || delivery.status === 'unmatched') return delivery.status;
 
   const earlier = await findAdjacentPendingDelivery(deps.db, delivery, 'earlier');
   if (earlier) {

@@ -258,3 +258,26 @@ export async function listPendingDeliveryIdsBefore(
     .limit(limit);
   return rows.map((row) => row.deliveryId);
 }
+
+/**
+ * Reopens a failed delivery for another try (an operator retried its job in Bull Board).
+ * Refused when a later change of the shipment was delivered since: sending this older
+ * state now would move the source system backwards; replay is the deliberate way to do it.
+ */
+export async function reopenFailedDelivery(
+  db: Database,
+  { deliveryId, trackingNumber, seq }: Pick<DeliveryRow, 'deliveryId' | 'trackingNumber' | 'seq'>,
+): Promise<boolean> {
+  const reopened = await db
+    .update(deliveries)
+    .set({ status: 'pending', finishedAt: null })
+    .where(
+      and(
+        eq(deliveries.deliveryId, deliveryId),
+        eq(deliveries.status, 'failed'),
+        sql`not exists (select 1 from ${deliveries} later where later.tracking_number = ${trackingNumber} and later.seq > ${seq} and later.status = 'delivered')`,
+      ),
+    )
+    .returning({ deliveryId: deliveries.deliveryId });
+  return reopened.length > 0;
+}

@@ -1,5 +1,6 @@
 import {
   classifyProjection,
+  isKnownStatus,
   projectHistory,
   type ProjectionResult,
   type ShipmentState,
@@ -53,7 +54,11 @@ export async function recordTrackingEvent(
       .from(shipments)
       .where(eq(shipments.trackingNumber, event.trackingNumber));
     const before = current ? toShipmentState(current) : null;
-    const after = projectHistory([...history, { eventId, event }]);
+    // When old events were pruned from the log, the stored state stands in for them, so the
+    // fold starts from what the shipment already is and can never move it backwards.
+    const pruned = before && !history.some((stored) => stored.eventId === before.lastEventId);
+    const seed = pruned ? [stateAsEvent(before)] : [];
+    const after = projectHistory([...seed, ...history, { eventId, event }]);
     if (!after) throw new Error('a history with one event always projects a state');
     const result = classifyProjection(before, after, event);
 
@@ -139,4 +144,12 @@ export async function listTrackingEvents(db: Database, filter: EventFilter) {
     .where(conditions.length > 0 ? sql.join(conditions, sql` and `) : undefined)
     .orderBy(desc(trackingEvents.lastUpdatedAt), desc(trackingEvents.id))
     .limit(filter.limit);
+}
+
+function stateAsEvent(state: ShipmentState): StoredEvent {
+  const { lastEventId, ...fields } = state;
+  return {
+    eventId: lastEventId,
+    event: { ...fields, statusKnown: isKnownStatus(fields.trackingStatus) },
+  };
 }
