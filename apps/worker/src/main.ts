@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   if (!config) return;
   const log = createLogger('worker', config.LOG_LEVEL);
 
-  // Each job in flight holds one connection; the spare ones serve parked payloads and probes.
-  const database = createDb(config.DATABASE_URL, { max: config.WORKER_CONCURRENCY + 4 });
+  // Ingest and delivery each run WORKER_CONCURRENCY jobs, each holding one connection at a
+  // time; the spare ones serve parked payloads, reconciliation, probes and scrapes.
+  const database = createDb(config.DATABASE_URL, { max: 2 * config.WORKER_CONCURRENCY + 4 });
   // An idle client dies when Postgres restarts; unhandled, that event would end the process.
   database.pool.on('error', (err) => {
     log.warn({ err }, 'idle postgres connection lost');
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     adminConnection,
     metrics.starshipitRequests,
   );
+  metrics.reconcileEnabled.set(starshipit === null ? 0 : 1);
   const admin = createAdminApp({
     pool: database.pool,
     redis: adminConnection,

@@ -35,6 +35,7 @@ export interface WorkerMetrics {
   readonly deliveryAttempts: Counter<'outcome'>;
   readonly receivedToDelivered: Histogram;
   readonly reconcileRuns: Counter<'status'>;
+  readonly reconcileEnabled: Gauge;
   readonly reconcileEventsFound: Counter;
   readonly starshipitRequests: Counter<'endpoint' | 'outcome'>;
 }
@@ -164,6 +165,12 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps): WorkerMetrics {
       name: `${METRIC_PREFIX}reconcile_runs_total`,
       help: 'Reconciliation runs, by whether every step succeeded',
       labelNames: ['status'] as const,
+      registers,
+    }),
+    // Lets the "reconciliation not running" alert stay quiet where it is switched off on purpose.
+    reconcileEnabled: new Gauge({
+      name: `${METRIC_PREFIX}reconcile_enabled`,
+      help: 'Whether this worker schedules reconciliation: 1 when Starshipit API keys are set, else 0',
       registers,
     }),
     reconcileEventsFound: new Counter({
