@@ -5,5 +5,6 @@ export * from './queries/tracking-events';
 export * from './queries/shipments';
 export * from './queries/parked-payloads';
 export * from './queries/deliveries';
+export * from './queries/delivery-requests';
 export * from './queries/ops';
 export * from './queries/reconcile';

@@ -3,7 +3,8 @@ import { createTestDatabase, type TestDatabase } from '@tracksync/test-support';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryAttempts } from '../schema';
-import { findDelivery, listUnmatchedToRetry, recordDeliveryAttempt } from './deliveries';
+import { findDelivery, recordDeliveryAttempt } from './deliveries';
+import { listUnmatchedToRetry } from './delivery-requests';
 import { findShipment } from './shipments';
 import { recordTrackingEvent } from './tracking-events';
 
