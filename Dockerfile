@@ -1,9 +1,9 @@
 # One image for every tracksync process (ingress, worker, migrations); docker-compose.yml picks
 # the command per service. Node 22: the LTS line with the longest support left (Node 20 reaches
 # end of life in April 2026); the code targets Node 20.19+ so it runs unchanged here.
-FROM node:22-bookworm-slim AS build
+FROM node:22-bookworm-slim AS manifests
 WORKDIR /app
-# Manifests first, so editing source reuses the cached `npm ci` layer. npm ci needs every
+# Manifests first, so editing source reuses the cached `npm ci` layers. npm ci needs every
 # workspace's manifest to match the lock file; dockerfile.test.ts checks none is missing.
 COPY package.json package-lock.json ./
 COPY apps/ingress/package.json apps/ingress/
@@ -15,29 +15,20 @@ COPY packages/queue/package.json packages/queue/
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/starshipit/package.json packages/starshipit/
 COPY packages/test-support/package.json packages/test-support/
+
+FROM manifests AS build
 RUN npm ci
 COPY . .
 RUN npm run build
 
-FROM node:22-bookworm-slim AS runtime
+FROM manifests AS runtime
 ENV NODE_ENV=production
 # The bundles ship with source maps; this makes stack traces in logs point at the TypeScript.
 ENV NODE_OPTIONS=--enable-source-maps
 # The ingress listens on 3000; a worker container sets 3001 (its admin port).
 ENV HEALTHCHECK_PORT=3000
-WORKDIR /app
 # Workspace packages are bundled into the apps, so only their manifests are needed here: the
 # lock file lists them, and their third-party dependencies are what the bundles import.
-COPY package.json package-lock.json ./
-COPY apps/ingress/package.json apps/ingress/
-COPY apps/worker/package.json apps/worker/
-COPY packages/adapters/package.json packages/adapters/
-COPY packages/db/package.json packages/db/
-COPY packages/domain/package.json packages/domain/
-COPY packages/queue/package.json packages/queue/
-COPY packages/runtime/package.json packages/runtime/
-COPY packages/starshipit/package.json packages/starshipit/
-COPY packages/test-support/package.json packages/test-support/
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/apps/ingress/dist apps/ingress/dist
 COPY --from=build /app/apps/worker/dist apps/worker/dist

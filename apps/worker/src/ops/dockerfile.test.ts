@@ -30,6 +30,21 @@ function argsOf(stage: readonly Instruction[], keyword: string): string[] {
   return stage.filter((i) => i.keyword === keyword).map((i) => i.args);
 }
 
+/** `FROM image AS name` → name. */
+function stageName(stage: readonly Instruction[]): string | undefined {
+  return /\sAS\s+(\S+)$/i.exec(argsOf(stage, 'FROM')[0] ?? '')?.[1];
+}
+
+/**
+ * A stage's instructions with those of the stages it is built `FROM`, oldest first: what a
+ * stage has is what it inherits plus what it adds. The first element is the base image's FROM.
+ */
+function withAncestors(stage: readonly Instruction[]): Instruction[] {
+  const base = (argsOf(stage, 'FROM')[0] ?? '').split(/\s+/)[0];
+  const parent = stages.find((candidate) => stageName(candidate) === base);
+  return parent ? [...withAncestors(parent), ...stage.slice(1)] : [...stage];
+}
+
 /** `.dockerignore` semantics: a path is out when it or a parent matches; the last match wins. */
 function isDockerIgnored(path: string, patterns: readonly string[]): boolean {
   const parts = path.split('/');
@@ -60,7 +75,8 @@ function filesUnder(path: string): string[] {
 }
 
 const stages = readStages();
-const [build = [], runtime = []] = [stages[0], stages.at(-1)];
+const build = withAncestors(stages.find((stage) => stageName(stage) === 'build') ?? []);
+const runtime = withAncestors(stages.at(-1) ?? []);
 const ignorePatterns = readRepoFile('.dockerignore')
   .split('\n')
   .map((line) => line.trim())
