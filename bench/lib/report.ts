@@ -1,0 +1,78 @@
+import type { E2eCaseResult } from '../cases/e2e';
+import type { IngressCaseResult } from '../cases/ingress';
+import type { WorkerCaseResult } from '../cases/worker';
+import { round, summarize, type Summary } from './stats';
+
+export interface Results {
+  readonly ingress?: IngressCaseResult;
+  readonly worker?: WorkerCaseResult;
+  readonly e2e?: E2eCaseResult;
+  readonly rssMb: { readonly ingress: number | null; readonly worker: number | null };
+}
+
+const cell = (summary: Summary, digits = 0) =>
+  summary.runs.length === 0
+    ? 'n/a'
+    : `${round(summary.median, digits)} (${round(summary.min, digits)}–${round(summary.max, digits)}, ±${round(summary.spreadPct / 2, 0)}%)`;
+
+const value = (x: number | null, digits = 2) =>
+  x === null || Number.isNaN(x) ? 'n/a' : String(round(x, digits));
+
+/** One row per measured quantity: median over the runs, then min–max and half the spread. */
+export function markdownTable(results: Results): string {
+  const rows: string[][] = [];
+  const { ingress, worker, e2e, rssMb } = results;
+  if (ingress) {
+    rows.push(['1a bare Express 5 JSON route, req/s', cell(ingress.bare.rps), '']);
+    rows.push([
+      '1a bare Express p50 / p99 latency, ms',
+      `${cell(ingress.bare.p50Ms, 1)} / ${cell(ingress.bare.p99Ms, 1)}`,
+      '',
+    ]);
+    rows.push(['1b ingress (signed, Redis), req/s', cell(ingress.ingress.rps), '']);
+    rows.push([
+      '1b ingress p50 / p99 latency, ms',
+      `${cell(ingress.ingress.p50Ms, 1)} / ${cell(ingress.ingress.p99Ms, 1)}`,
+      '',
+    ]);
+    rows.push([
+      '**ingress_ratio** (1b / 1a)',
+      `**${value(ingress.ingressRatio)}** (per run: ${ingress.ingressRatioPerRun.map((r) => value(r)).join(', ')})`,
+      '≥ 0.90',
+    ]);
+  }
+  if (worker) {
+    rows.push([
+      '2a plain pg loop of the ingest SQL, events/s',
+      cell(worker.sqlLoop.eventsPerS),
+      '',
+    ]);
+    rows.push([
+      '2b worker ingest of pre-enqueued events, events/s',
+      cell(worker.worker.eventsPerS),
+      '',
+    ]);
+    rows.push(['**db_ratio** (2b / 2a)', `**${value(worker.dbRatio)}**`, '≥ 0.80']);
+  }
+  if (e2e) {
+    const rate = e2e.steady.runs[0]?.offeredRate ?? 0;
+    const bound = e2e.steady.lowerBound ? '≥ ' : '';
+    rows.push([
+      `3 received→delivered p50 at ${rate}/s, ms`,
+      `${bound}${cell(e2e.steady.p50Ms, 1)}`,
+      '',
+    ]);
+    rows.push([
+      `3 **received→delivered p99** at ${rate}/s, ms`,
+      `${bound}${cell(e2e.steady.p99Ms, 1)}`,
+      '≤ 250',
+    ]);
+    const delivered = e2e.steady.runs.map((run) => run.deliveredPerS);
+    rows.push([`3 delivered events/s while ${rate}/s offered`, cell(summarize(delivered)), '']);
+    rows.push(['3 maximum sustainable rate, events/s', cell(e2e.maxRate.sustainableRate), '']);
+  }
+  rows.push(['4 peak RSS ingress (VmHWM), MB', value(rssMb.ingress, 1), '≤ 150']);
+  rows.push(['4 peak RSS worker (VmHWM), MB', value(rssMb.worker, 1), '≤ 250']);
+  const header = '| measure | median (min–max, ±half-spread) | target |\n| --- | --- | --- |';
+  return `${header}\n${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}`;
+}
