@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config';
 import type { WorkerMetrics } from './metrics';
-import { nextDeliveryDelayMs } from './deliveries/backoff';
+import { nextRetryDelayMs } from './deliveries/backoff';
 import { deliverShipment } from './processors/deliver-shipment';
 import { ingestEvent } from './processors/ingest-event';
 import { reconcileRun } from './processors/reconcile-run';
@@ -104,7 +104,7 @@ export function createWorkers(deps: WorkersDeps): WorkerSet {
       maxStalledCount: 1,
       settings: {
         backoffStrategy: (attemptsMade, _type, err, job) =>
-          nextDeliveryDelayMs(attemptsMade, backoffBaseMs(job?.opts.backoff), err),
+          nextRetryDelayMs(attemptsMade, backoffBaseMs(job?.opts.backoff), err),
       },
     });
     listen(worker, queue, deps);

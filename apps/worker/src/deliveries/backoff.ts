@@ -6,7 +6,7 @@ export const MAX_BACKOFF_STEP_MS = 60 * 60 * 1000;
  * base·2^(n-1), capped at an hour. The jitter spreads retries of many deliveries that failed
  * together (the source system went down) so they do not return as one burst.
  */
-export function deliveryBackoffMs(
+export function jitteredBackoffMs(
   attemptsMade: number,
   baseMs: number,
   random = Math.random,
@@ -27,12 +27,13 @@ export class RetryableDeliveryError extends Error {
 }
 
 /**
- * The delay before the next attempt: the source system's `Retry-After` when it gave one
- * (it knows best when it can take more), else the jittered exponential step.
+ * The delay before a job's next attempt, for every queue (the catalog gives all jobs this
+ * backoff type): a source system's `Retry-After` when a delivery got one (it knows best when
+ * it can take more), else the jittered exponential step.
  */
-export function nextDeliveryDelayMs(attemptsMade: number, baseMs: number, err: unknown): number {
+export function nextRetryDelayMs(attemptsMade: number, baseMs: number, err: unknown): number {
   if (err instanceof RetryableDeliveryError && err.retryAfterMs !== undefined) {
     return Math.min(err.retryAfterMs, MAX_BACKOFF_STEP_MS);
   }
-  return deliveryBackoffMs(attemptsMade, baseMs);
+  return jitteredBackoffMs(attemptsMade, baseMs);
 }
