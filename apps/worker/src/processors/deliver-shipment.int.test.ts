@@ -523,6 +523,25 @@ describe('deliveries to the source system', () => {
     expect(await replayEvent(schedule, 'e'.repeat(64))).toBeNull();
   });
 
+  it('delivers a failed delivery again under the same webhook-id when its job is retried', async () => {
+    sink.script = answersInTurn({ status: 400 }, { status: 200 });
+    await ingest(eventJob('RETRY-1', 'Dispatched', 60));
+    const [failed] = await waitForDeliveries('RETRY-1', 'failed', 1);
+    const failedJob = await waitForJobState(harness.queues.delivery, failed!.deliveryId, 'failed');
+
+    // What Bull Board's "Retry" button does.
+    await failedJob.retry();
+    await waitForDeliveries('RETRY-1', 'delivered', 1);
+    await waitUntilQuiet();
+
+    expect(
+      sink.requestsFor('RETRY-1').map((request) => [request.webhookId, request.status]),
+    ).toEqual([
+      [failed!.deliveryId, 400],
+      [failed!.deliveryId, 200],
+    ]);
+  });
+
   describe('ordering of one shipment', () => {
     /** Posts the journey in order, each as soon as the previous one is stored. */
     async function postJourney(trackingNumber: string) {
