@@ -26,14 +26,16 @@ describe('createWorkers shutdown', () => {
   });
 
   /**
-   * Holds the shipment's advisory lock from another session, so the job that records an event
-   * for it stays in flight (recordTrackingEvent waits on that lock) until `release` is called.
+   * Blocks every write to `shipments` from another session (SHARE conflicts with the ROW
+   * EXCLUSIVE lock an insert or update takes), so the job that records an event stays in
+   * flight until `release` is called.
    */
-  async function holdShipment(trackingNumber: string) {
+  async function holdShipmentWrites() {
     const session: pg.PoolClient = await harness.database.pool.connect();
-    await session.query('select pg_advisory_lock(hashtextextended($1, 0))', [trackingNumber]);
+    await session.query('begin');
+    await session.query('lock table shipments in share mode');
     return async () => {
-      await session.query('select pg_advisory_unlock(hashtextextended($1, 0))', [trackingNumber]);
+      await session.query('commit');
       session.release();
     };
   }
@@ -43,7 +45,7 @@ describe('createWorkers shutdown', () => {
 
   it('waits for the job in flight to finish before it resolves', async () => {
     const workers = createWorkers({ ...harness, db: harness.database.db });
-    const release = await holdShipment('SHUTDOWN-1');
+    const release = await holdShipmentWrites();
     const inFlight = trackingEventJob({ ...GUIDE_EXAMPLE_PAYLOAD, tracking_number: 'SHUTDOWN-1' });
     await enqueue(harness.queues, 'tracking-event', inFlight);
     await waitForJobState(harness.queues.ingest, inFlight.eventId, 'active');
@@ -64,7 +66,7 @@ describe('createWorkers shutdown', () => {
 
   it('returns at the deadline while a job is still running, leaving it active', async () => {
     const workers = createWorkers({ ...harness, db: harness.database.db });
-    const release = await holdShipment('SHUTDOWN-2');
+    const release = await holdShipmentWrites();
     const stuck = trackingEventJob({ ...GUIDE_EXAMPLE_PAYLOAD, tracking_number: 'SHUTDOWN-2' });
     await enqueue(harness.queues, 'tracking-event', stuck);
     await waitForJobState(harness.queues.ingest, stuck.eventId, 'active');

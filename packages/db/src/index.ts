@@ -2,6 +2,8 @@ export * from './client';
 export * from './migrate';
 export * from './schema';
 export * from './queries/tracking-events';
+export * from './queries/record-tracking-event';
+export * from './queries/record-event-sql';
 export * from './queries/shipments';
 export * from './queries/parked-payloads';
 export * from './queries/deliveries';

@@ -6,7 +6,7 @@ import { deliveryAttempts } from '../schema';
 import { findDelivery, recordDeliveryAttempt } from './deliveries';
 import { listUnmatchedToRetry } from './delivery-requests';
 import { findShipment } from './shipments';
-import { recordTrackingEvent } from './tracking-events';
+import { recordTrackingEvent } from './record-tracking-event';
 
 let database: TestDatabase;
 

@@ -19,8 +19,13 @@ export interface NewDelivery {
   readonly receivedAt: Date;
 }
 
+/** Sent as `webhook-id`; the shape the job catalog checks (`dlv_` and 32 hex digits). */
+export function newDeliveryId(): string {
+  return `dlv_${randomUUID().replaceAll('-', '')}`;
+}
+
 export async function createDelivery(db: Executor, delivery: NewDelivery): Promise<string> {
-  const deliveryId = `dlv_${randomUUID().replaceAll('-', '')}`;
+  const deliveryId = newDeliveryId();
   await db.insert(deliveries).values({ ...delivery, deliveryId });
   return deliveryId;
 }

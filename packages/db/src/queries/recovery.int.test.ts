@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, trackingEvents } from '../schema';
 import { recordDeliveryAttempt, reopenFailedDelivery } from './deliveries';
 import { findShipment } from './shipments';
-import { recordTrackingEvent } from './tracking-events';
+import { recordTrackingEvent } from './record-tracking-event';
 
 let database: TestDatabase;
 

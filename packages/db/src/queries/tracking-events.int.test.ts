@@ -4,7 +4,11 @@ import { eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shipments, trackingEvents } from '../schema';
 import { findShipment } from './shipments';
-import { recordTrackingEvent, type IncomingEvent, type RecordResult } from './tracking-events';
+import {
+  recordTrackingEvent,
+  type IncomingEvent,
+  type RecordResult,
+} from './record-tracking-event';
 
 let database: TestDatabase;
 

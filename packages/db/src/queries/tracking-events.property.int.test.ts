@@ -16,7 +16,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, trackingEvents } from '../schema';
 import { findShipment, toShipmentState } from './shipments';
-import { recordTrackingEvent, type IncomingEvent, type RecordResult } from './tracking-events';
+import {
+  recordTrackingEvent,
+  type IncomingEvent,
+  type RecordResult,
+} from './record-tracking-event';
 
 /**
  * Reliability, item 2, against Postgres: however the events of a few shipments are
@@ -260,7 +264,8 @@ describe('recordTrackingEvent under any interleaving, duplication, delay and con
             events.map((event) => event.eventId).sort(),
           );
 
-          // The advisory lock serialises a shipment, so row ids give the order of commits:
+          // A shipment's writes are serialised (its row is locked by each write until commit), so
+          // row ids give the order of commits:
           // replaying that order predicts every stored result and every delivery.
           const byId = new Map(events.map((event) => [event.eventId, event]));
           const committed = rows.map((row) => byId.get(row.eventId)!);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** The projection: each shipment's current state, derived from its events. */
 export const shipments = pgTable(
@@ -15,6 +15,12 @@ export const shipments = pgTable(
     lastUpdatedDate: text('last_updated_date').notNull(),
     lastUpdatedAt: timestamp('last_updated_at', { withTimezone: true }).notNull(),
     lastEventId: text('last_event_id').notNull(),
+    /**
+     * Bumped by every event recorded for the shipment, whether or not it changed the state:
+     * the compare-and-set token that lets an event be recorded in one statement without a
+     * lock (see recordTrackingEvent). Other writers (unmatched, polled, matched) leave it be.
+     */
+    revision: integer('revision').notNull().default(0),
     /** The order's id in the source system, when an operator matched it by hand. */
     sourceOrderId: text('source_order_id'),
     /** Set while the source system says it has no such order; cleared by a delivery. */
