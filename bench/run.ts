@@ -15,7 +15,7 @@ import { runWorkerCase } from './cases/worker';
 import { cleanupAll } from './lib/cleanup';
 import { loadBenchConfig, type BenchConfig } from './lib/config';
 import { progress } from './lib/out';
-import { allowedCpus, pinSelf, REPO_ROOT, tasksetAvailable } from './lib/procs';
+import { allowedCpus, buildApps, pinSelf, REPO_ROOT, tasksetAvailable } from './lib/procs';
 import { markdownTable, type Results } from './lib/report';
 import { createScratch, type Scratch } from './lib/resources';
 
@@ -99,6 +99,8 @@ async function main(): Promise<number> {
   await probe.connect();
   await probe.end();
 
+  progress('building the apps (npm run build)');
+  buildApps();
   const scratch = await createScratch(config.databaseUrl, config.redisUrl);
   progress(`scratch database ${scratch.databaseName}, queue prefix ${scratch.prefix}`);
   const versions = await serverVersions(scratch);
@@ -134,7 +136,7 @@ async function main(): Promise<number> {
     },
     pinning: pinning.note,
     processes:
-      'apps run from source as `node --import tsx apps/<app>/src/main.ts` (not the esbuild bundle), LOG_LEVEL=warn; RSS is VmHWM of that node pid read from /proc at the end of each run',
+      'apps run as in production, `node apps/<app>/dist/main.js` (the esbuild bundles, built at the start of the bench); bench servers (bare Express, plain pg loop) run as `node --import tsx`; LOG_LEVEL=warn; RSS is VmHWM of the node pid read from /proc at the end of each run',
     settings: settings(config),
   };
   writeFileSync(

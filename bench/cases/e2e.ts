@@ -6,7 +6,14 @@ import { describeCpu, measureCpu, type CpuUse } from '../lib/cpu';
 import { closeAgent, offerLoad, type Offered } from '../lib/open-loop';
 import { progress, sleep } from '../lib/out';
 import { SOURCE_SECRET, WEBHOOK_SECRET } from '../lib/payloads';
-import { freePort, peakRss, startApp, waitUntilReady, type AppProcess } from '../lib/procs';
+import {
+  freePort,
+  peakRss,
+  startApp,
+  waitUntilReady,
+  type AppProcess,
+  APP_BUNDLES,
+} from '../lib/procs';
 import type { Scratch } from '../lib/resources';
 import { nowEpochMs, Sink } from '../lib/sink';
 import { percentile, round, summarize, type Summary } from '../lib/stats';
@@ -256,7 +263,7 @@ export async function runE2eCase(config: BenchConfig, scratch: Scratch): Promise
   const adminPort = await freePort();
   const ingress = startApp({
     name: 'ingress',
-    script: 'apps/ingress/src/main.ts',
+    script: APP_BUNDLES.ingress,
     env: {
       PORT: String(ingressPort),
       REDIS_URL: scratch.redisUrl,
@@ -268,7 +275,7 @@ export async function runE2eCase(config: BenchConfig, scratch: Scratch): Promise
   });
   const worker = startApp({
     name: 'worker',
-    script: 'apps/worker/src/main.ts',
+    script: APP_BUNDLES.worker,
     env: {
       DATABASE_URL: scratch.databaseUrl,
       REDIS_URL: scratch.redisUrl,

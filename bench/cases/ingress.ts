@@ -3,7 +3,14 @@ import type { BenchConfig } from '../lib/config';
 import { describeCpu, measureCpu, type CpuUse } from '../lib/cpu';
 import { progress } from '../lib/out';
 import { WEBHOOK_SECRET } from '../lib/payloads';
-import { freePort, peakRss, startApp, waitUntilReady, type AppProcess } from '../lib/procs';
+import {
+  freePort,
+  peakRss,
+  startApp,
+  waitUntilReady,
+  type AppProcess,
+  APP_BUNDLES,
+} from '../lib/procs';
 import type { Scratch } from '../lib/resources';
 import { round, summarize, type Summary } from '../lib/stats';
 
@@ -78,7 +85,7 @@ async function runIngress(
   const port = await freePort();
   const app = startApp({
     name: 'ingress',
-    script: 'apps/ingress/src/main.ts',
+    script: APP_BUNDLES.ingress,
     env: {
       PORT: String(port),
       REDIS_URL: scratch.redisUrl,

@@ -85,9 +85,29 @@ export interface AppProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * The apps run as in production: the esbuild bundles `npm run build` writes (buildApps runs it
+ * at the start of a bench), so RSS and start-up carry no TypeScript loader.
+ */
+export const APP_BUNDLES = {
+  ingress: 'apps/ingress/dist/main.js',
+  worker: 'apps/worker/dist/main.js',
+} as const;
+
+export function buildApps(): void {
+  const result = spawnSync(process.execPath, ['scripts/build.mjs'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  if (result.status !== 0) throw new Error(`npm run build failed:\n${String(result.stderr)}`);
+}
+
 export interface StartOptions {
   readonly name: string;
-  /** Script path relative to the repository root, run as `node --import tsx <script>`. */
+  /**
+   * Path relative to the repository root: a bundle (`.js`) runs under plain node, a bench
+   * server (`.ts`) as `node --import tsx <script>`.
+   */
   readonly script: string;
   readonly env: Record<string, string>;
   /** Pin to this CPU with taskset; null leaves it to the scheduler. */
@@ -95,11 +115,16 @@ export interface StartOptions {
 }
 
 /**
- * Starts a TypeScript entry point as `node --import tsx`, so the measured pid is node itself
- * (taskset execs node in place). Only PATH and HOME are inherited: the rest is explicit.
+ * Starts a script under node itself, so the measured pid is node (taskset execs node in
+ * place). Only PATH and HOME are inherited: the rest is explicit.
  */
 export function startApp({ name, script, env, cpu }: StartOptions): AppProcess {
-  const nodeArgs = ['--import', 'tsx', join(REPO_ROOT, script)];
+  // BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there when it exits (see
+  // bench/profile-summary.ts), so a run shows where the time went.
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const nodeArgs = [...profile, ...loader, join(REPO_ROOT, script)];
   const [command, args] =
     cpu === null
       ? [process.execPath, nodeArgs]

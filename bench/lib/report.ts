@@ -48,11 +48,21 @@ export function markdownTable(results: Results): string {
       '',
     ]);
     rows.push([
-      '2b worker ingest of pre-enqueued events, events/s',
+      '2b worker ingest of pre-enqueued events (delivery lane paused), events/s',
       cell(worker.worker.eventsPerS),
       '',
     ]);
     rows.push(['**db_ratio** (2b / 2a)', `**${value(worker.dbRatio)}**`, '≥ 0.80']);
+    rows.push([
+      '2c bare BullMQ worker, no database (same jobs, one delivery add each), events/s',
+      cell(worker.bullmqNoop.eventsPerS),
+      '',
+    ]);
+    rows.push([
+      '2b / bound of SQL plus BullMQ, 1/(1/2a + 1/2c) = ' + value(worker.combinedBound, 0),
+      value(worker.overheadRatio),
+      '',
+    ]);
   }
   if (e2e) {
     const rate = e2e.steady.runs[0]?.offeredRate ?? 0;
