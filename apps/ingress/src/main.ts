@@ -1,5 +1,11 @@
 import { closeQueues, createProducerConnection, createQueues } from '@tracksync/queue';
-import { ConfigError, createLogger, onShutdown } from '@tracksync/runtime';
+import {
+  ConfigError,
+  createLogger,
+  httpTimeoutsOf,
+  onShutdown,
+  serveHttp,
+} from '@tracksync/runtime';
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { loadIngressConfig, type IngressConfig } from './config';
@@ -48,22 +54,24 @@ if (config.STARSHIPIT_WEBHOOK_SECRET.length === 0) {
 }
 
 const app = createApp({ config, queues, redis, log });
-const server = app.listen(config.PORT, (err?: Error) => {
-  if (err) {
+const server = await serveHttp(app, { port: config.PORT, timeouts: httpTimeoutsOf(config) }).catch(
+  (err: unknown) => {
     log.fatal({ err, port: config.PORT }, 'cannot listen');
     process.exit(1);
-  }
-  const address = server.address();
-  log.info(
-    {
-      port: typeof address === 'object' && address !== null ? address.port : config.PORT,
-      queuePrefix: config.QUEUE_PREFIX,
-      secretCount: config.STARSHIPIT_WEBHOOK_SECRET.length,
-      maxBodyBytes: config.MAX_BODY_BYTES,
-    },
-    'ingress listening',
-  );
-});
+  },
+);
+const address = server.address();
+log.info(
+  {
+    port: typeof address === 'object' && address !== null ? address.port : config.PORT,
+    queuePrefix: config.QUEUE_PREFIX,
+    secretCount: config.STARSHIPIT_WEBHOOK_SECRET.length,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+  },
+  'ingress listening',
+);
 
 onShutdown(log, [
   ['http server', () => closeServer(server)],

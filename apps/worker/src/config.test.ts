@@ -21,6 +21,8 @@ describe('loadWorkerConfig', () => {
       STARSHIPIT_RATE_LIMIT_PER_SEC: 2,
       RECONCILE_EVERY: 600_000,
       STALE_AFTER: 86_400_000,
+      HEADERS_TIMEOUT_MS: 10_000,
+      REQUEST_TIMEOUT_MS: 15_000,
     });
   });
 

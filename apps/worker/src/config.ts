@@ -1,5 +1,13 @@
 import { checkSourceAdapterEnv, sourceAdapterEnv } from '@tracksync/adapters';
-import { commonEnv, ConfigError, durationSchema, loadConfig, portSchema } from '@tracksync/runtime';
+import {
+  checkHttpServerEnv,
+  commonEnv,
+  ConfigError,
+  durationSchema,
+  httpServerEnv,
+  loadConfig,
+  portSchema,
+} from '@tracksync/runtime';
 import { z } from 'zod';
 
 export const databaseEnv = {
@@ -13,6 +21,7 @@ export const workerEnvSchema = z
     ...commonEnv,
     ...databaseEnv,
     ...sourceAdapterEnv,
+    ...httpServerEnv,
     /** Calls to the source system per change before it is marked failed (15 ≈ 9 h at 1 s). */
     DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
     /** First retry delay; each next one doubles (with jitter), capped at one hour. */
@@ -39,7 +48,10 @@ export const workerEnvSchema = z
      */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   })
-  .superRefine(checkSourceAdapterEnv);
+  .superRefine((env, ctx) => {
+    checkSourceAdapterEnv(env, ctx);
+    checkHttpServerEnv(env, ctx);
+  });
 
 export type WorkerConfig = Readonly<z.infer<typeof workerEnvSchema>>;
 

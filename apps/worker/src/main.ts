@@ -6,7 +6,7 @@ import {
   createQueues,
   createWorkerConnection,
 } from '@tracksync/queue';
-import { createLogger, onShutdown } from '@tracksync/runtime';
+import { createLogger, httpTimeoutsOf, onShutdown } from '@tracksync/runtime';
 import { createAdminApp } from './admin/app';
 import { loadOrReport, loadWorkerConfig } from './config';
 import { createWorkerMetrics } from './metrics';
@@ -73,10 +73,12 @@ async function main(): Promise<void> {
     reconcileEnabled: starshipit !== null,
   });
   // Bind the admin port before taking jobs: a replica that cannot be probed should not work.
-  const server = await listen(admin, config.ADMIN_PORT).catch((err: unknown) => {
-    log.fatal({ err, port: config.ADMIN_PORT }, 'admin port unavailable');
-    process.exit(1);
-  });
+  const server = await listen(admin, config.ADMIN_PORT, httpTimeoutsOf(config)).catch(
+    (err: unknown) => {
+      log.fatal({ err, port: config.ADMIN_PORT }, 'admin port unavailable');
+      process.exit(1);
+    },
+  );
   const workers = createWorkers({
     config,
     db: database.db,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canonicalStatus, isKnownStatus } from './statuses';
+import { findUnstorableJson } from './storable-json';
 import { parseStarshipitTimestamp } from './timestamps';
 
 const requiredText = z.string().trim().min(1, 'must not be empty');
@@ -73,6 +74,9 @@ export function parseTrackingPayload(input: unknown, timeZone: string): ParseRes
       })),
     };
   }
+  // An event the worker could never store must be refused now, not retried for hours later.
+  const unstorable = findUnstorableJson(input);
+  if (unstorable) return { ok: false, issues: [unstorable] };
   const payload = parsed.data;
   const issues: PayloadIssue[] = [];
   const lastUpdated = parseStarshipitTimestamp(payload.last_updated_date, timeZone);

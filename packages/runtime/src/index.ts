@@ -1,4 +1,5 @@
 export * from './config';
+export * from './http-server';
 export * from './logger';
 export * from './shutdown';
 export * from './with-timeout';

@@ -51,8 +51,15 @@ export function createAdminApp(deps: AdminDeps): Express {
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
   });
-  const onError: ErrorRequestHandler = (err, _req, res, next) => {
-    deps.log.error({ err }, 'admin request failed');
+  const onError: ErrorRequestHandler = (err: unknown, req, res, next) => {
+    // A client's mistake Express itself found (a path that is not valid percent-encoding):
+    // answered as such, not logged as our failure.
+    const status = (err as { status?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500 && !res.headersSent) {
+      res.status(status).json({ error: 'bad_request' });
+      return;
+    }
+    deps.log.error({ err, method: req.method, path: req.path }, 'admin request failed');
     // Once a response has started only Express can end it (by closing the connection).
     if (res.headersSent) {
       next(err);
