@@ -19,5 +19,12 @@ export function createDb(url: string, options: pg.PoolConfig = {}): DatabaseHand
     connectionTimeoutMillis: 5_000,
     ...options,
   });
+  // pg reports a dead connection as an 'error' event on its client, and the pool listens only
+  // while the client is idle: a connection lost while a job holds it between two statements
+  // (Postgres restarted or failed over) would end the process. The job's pending or next
+  // statement fails on its own, and the pool discards the broken client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return { db: drizzle(pool, { schema }), pool, close: () => pool.end() };
 }
