@@ -21,8 +21,14 @@ export const trackingEventJobSchema = z.object({
   source: eventSourceSchema,
   receivedAt: z.iso.datetime(),
   event: trackingEventSchema,
-  /** The body as Starshipit sent it, extra fields included; stored verbatim in the log. */
-  payload: z.record(z.string(), z.unknown()),
+  /**
+   * The body as Starshipit sent it, extra fields included; stored verbatim in the log. Checked,
+   * not rebuilt: a rebuilt object would drop an own `__proto__` key the sender put there.
+   */
+  payload: z.custom<Record<string, unknown>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    'must be a JSON object',
+  ),
 });
 
 export type TrackingEventJob = z.infer<typeof trackingEventJobSchema>;
