@@ -4,9 +4,10 @@ import express, { type Express } from 'express';
 import type { IngressConfig } from './config';
 import { createIngressMetrics, type IngressMetrics } from './metrics';
 import { countRequests } from './middleware/count-requests';
-import { createBodyErrorHandler, createErrorHandler, notFound } from './middleware/errors';
-import { createCallbackHandler } from './routes/callback';
+import { createErrorHandler, notFound } from './middleware/errors';
+import { createCallbackRoute } from './routes/callback';
 import { createHealthRouter, type RedisPing } from './routes/health';
+import { WEBHOOK_ROUTE } from './webhook/answer';
 
 export interface IngressDeps {
   readonly config: IngressConfig;
@@ -30,16 +31,11 @@ export function createApp(deps: IngressDeps): Express {
   };
   const app = express();
   app.disable('x-powered-by');
+  // First in the stack, so the one busy route passes through nothing else; it counts its own
+  // answers. Non-strict routing also serves `/callback/`.
+  app.post(WEBHOOK_ROUTE, ...createCallbackRoute(webhook));
   app.use(countRequests(metrics));
   app.use(createHealthRouter({ redis: deps.redis, metrics }));
-  // Raw bytes for every content type: the signature covers the bytes as sent, and Starshipit's
-  // content type is observed, not documented. Non-strict routing also serves `/callback/`.
-  app.post(
-    '/callback',
-    express.raw({ type: () => true, limit: deps.config.MAX_BODY_BYTES }),
-    createCallbackHandler(webhook),
-    createBodyErrorHandler(webhook),
-  );
   app.use(notFound);
   app.use(createErrorHandler(deps.log));
   return app;

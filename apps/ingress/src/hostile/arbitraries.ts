@@ -103,6 +103,7 @@ export const garbageSignature = fc.oneof(
  */
 export function expectedStatusForSigned(body: Buffer, maxBodyBytes: number): number {
   if (body.length > maxBodyBytes) return 413;
+  if (!isUtf8(body)) return 400;
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));

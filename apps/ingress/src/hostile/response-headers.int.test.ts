@@ -10,7 +10,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createApp } from '../app';
 import { loadIngressConfig } from '../config';
 import { sign, startIngress, type RunningIngress } from '../testing/ingress-harness';
@@ -43,15 +42,20 @@ describe('ingress answers carry no framework banner', () => {
     while ((await fetch(`${ingress.url}/readyz`)).status !== 200 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    // A queue whose add fails with a validation error: the ingress treats that as its own
-    // bug and answers 500, the one path to a 5xx besides Redis (503).
-    const failing = { add: () => Promise.reject(new z.ZodError([])) };
-    const queues = { ingest: failing, parked: failing } as unknown as Queues;
+    // A bug in the accepted path (here: logging throws) is the one way to a 5xx besides
+    // Redis (503); the last-resort error handler answers it with a bare 500.
+    const accepting = { add: () => Promise.resolve({}), addBulk: () => Promise.resolve([]) };
+    const queues = { ingest: accepting, parked: accepting } as unknown as Queues;
+    const log = Object.assign(pino({ level: 'silent' }), {
+      debug: () => {
+        throw new TypeError('a bug in the ingress');
+      },
+    });
     const app = createApp({
       config: loadIngressConfig({}),
       queues,
       redis: { ping: () => Promise.resolve('PONG') },
-      log: pino({ level: 'silent' }),
+      log,
     });
     broken = await serveHttp(app, { port: 0, host: '127.0.0.1' });
     brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;

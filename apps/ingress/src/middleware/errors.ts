@@ -1,5 +1,6 @@
 import type { Logger } from '@tracksync/runtime';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { WEBHOOK_ROUTE } from '../webhook/answer';
 import { rejectWebhook, type WebhookContext } from '../webhook/reject';
 
 interface BodyReadError {
@@ -32,6 +33,11 @@ export function createBodyErrorHandler(context: WebhookContext): ErrorRequestHan
       const cause = err instanceof Error ? err.message : undefined;
       rejectWebhook(res, context, { reason: 'unreadable_body', details: { ...details, cause } });
     } else {
+      // The last-resort handler answers (500); the route sits ahead of count-requests, so the
+      // answer is counted here.
+      res.once('finish', () => {
+        context.metrics.requests.inc({ route: WEBHOOK_ROUTE, status: String(res.statusCode) });
+      });
       next(err);
     }
   };

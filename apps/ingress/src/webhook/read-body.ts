@@ -1,4 +1,5 @@
 import type { PayloadIssue } from '@tracksync/domain';
+import { isUtf8 } from 'node:buffer';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -6,8 +7,13 @@ export type JsonReading =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly issues: readonly PayloadIssue[] };
 
-/** Parses the raw body as JSON; a UTF-8 byte-order mark, which .NET senders may add, is allowed. */
+/**
+ * Parses the raw body as JSON; a UTF-8 byte-order mark, which .NET senders may add, is allowed.
+ * Bytes that are not UTF-8 are refused rather than decoded: decoding would swap them for U+FFFD
+ * and store an order number the sender never sent.
+ */
 export function readJson(body: Buffer): JsonReading {
+  if (!isUtf8(body)) return { ok: false, issues: [{ path: '(root)', message: 'not UTF-8' }] };
   try {
     return { ok: true, value: JSON.parse(body.toString('utf8').replace(/^\uFEFF/, '')) as unknown };
   } catch (err) {

@@ -1,8 +1,9 @@
 import type { PayloadIssue } from '@tracksync/domain';
 import type { Logger } from '@tracksync/runtime';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { IngressMetrics, RejectionReason } from '../metrics';
 import { safeBody } from '../safe-body';
+import { answerWebhook } from './answer';
 
 export interface WebhookContext {
   readonly log: Logger;
@@ -35,9 +36,14 @@ const STATUS_BY_REASON: Readonly<Record<RejectionReason, number>> = {
  * restart and short enough that a sender honouring it loses little time.
  */
 export const RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
 
 /** Answers a webhook with its error, logs it once and counts it: nothing is rejected silently. */
-export function rejectWebhook(res: Response, context: WebhookContext, rejection: Rejection): void {
+export function rejectWebhook(
+  res: ServerResponse,
+  context: WebhookContext,
+  rejection: Rejection,
+): void {
   const { reason, body, issues, details } = rejection;
   const status = STATUS_BY_REASON[reason];
   context.metrics.rejected.inc({ reason });
@@ -50,10 +56,13 @@ export function rejectWebhook(res: Response, context: WebhookContext, rejection:
   };
   if (status >= 500) context.log.error(fields, 'webhook rejected');
   else context.log.warn(fields, 'webhook rejected');
-  if (reason === 'queue_unavailable') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-  res
-    .status(status)
-    .json(
-      reason === 'invalid_payload' ? { error: reason, issues: issues ?? [] } : { error: reason },
-    );
+  const answer =
+    reason === 'invalid_payload' ? { error: reason, issues: issues ?? [] } : { error: reason };
+  answerWebhook(
+    res,
+    context.metrics,
+    status,
+    JSON.stringify(answer),
+    reason === 'queue_unavailable' ? RETRY_AFTER : {},
+  );
 }
