@@ -41,5 +41,6 @@ EXPOSE 3000 3001
 # /healthz only: a dependency outage must not mark the process unhealthy (see the script).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "ops/healthcheck.mjs"]
-# Exec form: node is the process that receives SIGTERM and runs the graceful shutdown.
-CMD ["node", "apps/ingress/dist/main.js"]
+# Exec form: node is the process that receives SIGTERM and runs the graceful shutdown. The
+# heap bound keeps the stateless ingress small under bursts (see docker-compose.yml).
+CMD ["node", "--max-old-space-size=128", "apps/ingress/dist/main.js"]

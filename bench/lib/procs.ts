@@ -94,6 +94,20 @@ export const APP_BUNDLES = {
   worker: 'apps/worker/dist/main.js',
 } as const;
 
+/**
+ * The node flags package.json's `start:*` script gives this bundle (the ingress's heap bound),
+ * so the bench runs an app exactly as production starts it.
+ */
+function productionNodeFlags(script: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const start = Object.values(scripts).find(
+    (line) => line.startsWith('node ') && line.endsWith(` ${script}`),
+  );
+  return start?.split(' ').filter((word) => word.startsWith('--')) ?? [];
+}
+
 export function buildApps(): void {
   const result = spawnSync(process.execPath, ['scripts/build.mjs'], {
     cwd: REPO_ROOT,
@@ -124,7 +138,8 @@ export function startApp({ name, script, env, cpu }: StartOptions): AppProcess {
   const profileDir = process.env.BENCH_CPU_PROF;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const nodeArgs = [...profile, ...loader, join(REPO_ROOT, script)];
+  const flags = productionNodeFlags(script);
+  const nodeArgs = [...profile, ...flags, ...loader, join(REPO_ROOT, script)];
   const [command, args] =
     cpu === null
       ? [process.execPath, nodeArgs]
