@@ -95,7 +95,7 @@ export const APP_BUNDLES = {
 } as const;
 
 /**
- * The node flags package.json's `start:*` script gives this bundle (the ingress's heap bound),
+ * The node flags package.json's `start:*` script gives this bundle (V8's young generation),
  * so the bench runs an app exactly as production starts it.
  */
 function productionNodeFlags(script: string): string[] {
