@@ -167,8 +167,16 @@ describe('parseStarshipitTimestamp: invalid values', () => {
     ['words', 'yesterday'],
     ['an empty string', ''],
     ['a blank string', '   '],
+    ['an offset that pushes the instant into year 10000', '9999-12-31T23:59:00-23:59'],
+    ['an offset that pulls the instant back to year 0', '0001-01-01T00:30:00+01:00'],
+    ['year 0 without a zone', '0000-06-18T09:35:00'],
   ])('rejects %s (%j)', (_reason, value) => {
     expect(parseStarshipitTimestamp(value, SYDNEY)).toBeNull();
+  });
+
+  it('accepts the first and last storable instants', () => {
+    expect(iso('0001-01-01T00:00:00Z')).toBe('0001-01-01T00:00:00Z');
+    expect(iso('9999-12-31T23:59:59Z')).toBe('9999-12-31T23:59:59Z');
   });
 
   it('accepts 29 February in a leap year', () => {

@@ -24,6 +24,13 @@ export function isValidTimeZone(zone: string): boolean {
  * (the account's zone), never in the host's, so results do not depend on the server's TZ.
  * Returns null for anything that is not a real calendar date-time.
  */
+/**
+ * Four-digit UTC years only: an offset can push 9999-12-31 into year 10000 or 0001-01-01 into
+ * year 0, and such an instant neither sorts as text nor parses back, so it could never be stored.
+ */
+const FIRST_STORABLE = Date.parse('0001-01-01T00:00:00Z');
+const LAST_STORABLE = Date.parse('9999-12-31T23:59:59Z');
+
 export function parseStarshipitTimestamp(value: string, timeZone: string): Instant | null {
   const match = STARSHIPIT_TIMESTAMP.exec(value.trim());
   if (!match) return null;
@@ -37,7 +44,9 @@ export function parseStarshipitTimestamp(value: string, timeZone: string): Insta
     second: Number(second),
   };
   const wholeSeconds = zone ? utcOfOffsetTime(fields, zone) : utcOfZonedTime(fields, timeZone);
-  if (wholeSeconds === null) return null;
+  if (wholeSeconds === null || wholeSeconds < FIRST_STORABLE || wholeSeconds > LAST_STORABLE) {
+    return null;
+  }
   const digits = fraction.replace(/0+$/, '');
   const iso = `${formatUtcSeconds(wholeSeconds)}${digits ? `.${digits}` : ''}Z`;
   // Whole milliseconds from the text: adding a float fraction to epoch milliseconds rounds
