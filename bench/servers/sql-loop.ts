@@ -7,6 +7,7 @@
  * Env: DATABASE_URL, EVENTS, CONCURRENCY, TAG. Prints one JSON line `{"sqlLoop":{…}}`.
  */
 import { newDeliveryId, READ_SHIPMENT, WRITE_EVENT, writeEventValues } from '@tracksync/db';
+import { projectHistory } from '@tracksync/domain';
 import pg from 'pg';
 import { trackingEventJob } from '../lib/payloads';
 
@@ -18,17 +19,9 @@ import { trackingEventJob } from '../lib/payloads';
 async function recordOne(pool: pg.Pool, job: ReturnType<typeof trackingEventJob>): Promise<void> {
   const { event, eventId } = job;
   await pool.query(READ_SHIPMENT, [event.trackingNumber]);
-  const shipment = {
-    trackingNumber: event.trackingNumber,
-    orderNumber: event.orderNumber,
-    orderReference: event.orderReference,
-    carrierName: event.carrierName,
-    carrierService: event.carrierService,
-    shipmentDate: event.shipmentDate,
-    trackingStatus: event.trackingStatus,
-    lastUpdatedDate: event.lastUpdatedDate,
-    lastEventId: eventId,
-  };
+  // A new shipment's state is its one event, as the worker's projection makes it.
+  const shipment = projectHistory([{ eventId, event }]);
+  if (!shipment) throw new Error('one event always projects a state');
   await pool.query(
     WRITE_EVENT,
     writeEventValues({

@@ -9,12 +9,9 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** The admin app on a free port, wired to the harness; `overrides` replace any dependency. */
-export async function serveAdmin(
-  harness: WorkerHarness,
-  overrides: Partial<AdminDeps> = {},
-): Promise<AdminServer> {
-  const app = createAdminApp({
+/** The admin app wired to the harness, not listening; `overrides` replace any dependency. */
+export function adminAppFor(harness: WorkerHarness, overrides: Partial<AdminDeps> = {}) {
+  return createAdminApp({
     pool: harness.database.pool,
     redis: harness.connection,
     registry: harness.metrics.registry,
@@ -25,7 +22,14 @@ export async function serveAdmin(
     reconcileEnabled: harness.starshipit !== null,
     ...overrides,
   });
-  const server: Server = await listen(app, 0);
+}
+
+/** The admin app on a free port, wired to the harness; `overrides` replace any dependency. */
+export async function serveAdmin(
+  harness: WorkerHarness,
+  overrides: Partial<AdminDeps> = {},
+): Promise<AdminServer> {
+  const server: Server = await listen(adminAppFor(harness, overrides), 0);
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => closeServer(server),

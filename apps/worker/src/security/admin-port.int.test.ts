@@ -3,9 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminApp } from '../admin/app';
 import { BOARD_PATH, createBoard } from '../admin/board';
-import { basicAuth, serveAdmin, type AdminServer } from '../admin/test-server';
+import { adminAppFor, basicAuth, serveAdmin, type AdminServer } from '../admin/test-server';
 import { closeServer, listen } from '../server';
 import { startHarness, type WorkerHarness } from '../testing/harness';
 import { concretePath, walkRoutes, type RouteEntry } from './routes';
@@ -30,16 +29,7 @@ describe('the admin port', () => {
     admin = await serveAdmin(harness);
     const failing = { metrics: () => Promise.reject(new Error('registry broke')) };
     broken = await serveAdmin(harness, { registry: failing as unknown as Registry });
-    const app = createAdminApp({
-      pool: harness.database.pool,
-      redis: harness.connection,
-      registry: harness.metrics.registry,
-      db: harness.db,
-      queues: harness.queues,
-      config: harness.config,
-      log: harness.log,
-      reconcileEnabled: false,
-    });
+    const app = adminAppFor(harness, { reconcileEnabled: false });
     const walked = walkRoutes(app);
     const board = walkRoutes(createBoard({ queues: harness.queues, queuePrefix: 'x' }));
     // Only the probes and the scrape come before the token guard; everything after is under it.
@@ -122,16 +112,7 @@ describe('the admin port', () => {
   });
 
   it('closes a connection that sends nothing within its headers timeout', async () => {
-    const app = createAdminApp({
-      pool: harness.database.pool,
-      redis: harness.connection,
-      registry: harness.metrics.registry,
-      db: harness.db,
-      queues: harness.queues,
-      config: harness.config,
-      log: harness.log,
-      reconcileEnabled: false,
-    });
+    const app = adminAppFor(harness, { reconcileEnabled: false });
     const server: Server = await listen(app, 0, { headersTimeoutMs: 500, requestTimeoutMs: 1_000 });
     try {
       const socket = connect({ port: (server.address() as AddressInfo).port, host: '127.0.0.1' });
