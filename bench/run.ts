@@ -2,7 +2,8 @@
  * `npm run bench`: the performance baseline of tracksync (issue 6). Starts what it needs on
  * loopback — a scratch Postgres database, a Redis prefix of its own, the real ingress and
  * worker as child processes, a bare Express server, a sink — runs each case `BENCH_REPEATS`
- * times for a bounded time, and writes bench/results.json plus a Markdown table on stdout.
+ * times for a bounded time, and writes bench/results.json (a full run; a quick or partial one
+ * writes bench/results-partial.json, kept out of git) plus a Markdown table on stdout.
  * `--quick` is a smoke run. Progress goes to stderr. See README "Benchmark".
  */
 import { writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { runE2eCase } from './cases/e2e';
 import { runIngressCase } from './cases/ingress';
 import { runWorkerCase } from './cases/worker';
 import { cleanupAll } from './lib/cleanup';
-import { loadBenchConfig, type BenchConfig } from './lib/config';
+import { CASE_NAMES, loadBenchConfig, type BenchConfig } from './lib/config';
 import { progress } from './lib/out';
 import { allowedCpus, buildApps, pinSelf, REPO_ROOT, tasksetAvailable } from './lib/procs';
 import { markdownTable, type Results } from './lib/report';
@@ -124,6 +125,9 @@ async function main(): Promise<number> {
   };
   const table = markdownTable(results);
   const finishedAt = new Date();
+  // Only a full run replaces the committed results; a smoke or single-case run stays aside.
+  const full = !config.quick && config.cases.size === CASE_NAMES.length;
+  const resultsFile = full ? 'results.json' : 'results-partial.json';
   const cpu = cpus()[0]?.model ?? 'unknown';
   const how = {
     machine: {
@@ -140,13 +144,13 @@ async function main(): Promise<number> {
     settings: settings(config),
   };
   writeFileSync(
-    join(REPO_ROOT, 'bench', 'results.json'),
+    join(REPO_ROOT, 'bench', resultsFile),
     `${JSON.stringify({ startedAt, finishedAt, durationS: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000), how, table, results }, null, 2)}\n`,
   );
   process.stdout.write(
     `\n## tracksync benchmark (${config.quick ? 'quick smoke run' : `${config.repeats} runs per case`})\n\n` +
       `${how.machine.cpus} × ${cpu}, ${how.machine.memoryGb} GB, Node ${process.version}, PostgreSQL ${versions.postgres}, Redis ${versions.redis}\n` +
-      `Pinning: ${pinning.note}\n\n${table}\n\nWritten to bench/results.json (${how.settings.cases.join(', ')}; ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s).\n`,
+      `Pinning: ${pinning.note}\n\n${table}\n\nWritten to bench/${resultsFile} (${how.settings.cases.join(', ')}; ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s).\n`,
   );
   clearTimeout(watchdog);
   return 0;
