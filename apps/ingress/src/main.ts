@@ -1,12 +1,12 @@
 import { closeQueues, createProducerConnection, createQueues } from '@tracksync/queue';
 import {
+  closeHttpServer,
   ConfigError,
   createLogger,
   httpTimeoutsOf,
   onShutdown,
   serveHttp,
 } from '@tracksync/runtime';
-import type { Server } from 'node:http';
 import { createApp } from './app';
 import { loadIngressConfig, type IngressConfig } from './config';
 import { createRedisErrorLog } from './redis-errors';
@@ -20,17 +20,6 @@ function loadConfigOrExit(): IngressConfig {
     process.stderr.write(`ingress: invalid configuration: ${err.message}\n`);
     process.exit(1);
   }
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((err) => {
-      if (err) reject(err);
-      else resolve();
-    });
-    // Idle keep-alive sockets would otherwise hold close() open until they time out.
-    server.closeIdleConnections();
-  });
 }
 
 const config = loadConfigOrExit();
@@ -74,7 +63,7 @@ log.info(
 );
 
 onShutdown(log, [
-  ['http server', () => closeServer(server)],
+  ['http server', () => closeHttpServer(server)],
   ['queues', () => closeQueues(queues)],
   [
     'redis',

@@ -6,11 +6,11 @@ import {
   createQueues,
   createWorkerConnection,
 } from '@tracksync/queue';
-import { createLogger, httpTimeoutsOf, onShutdown } from '@tracksync/runtime';
+import { closeHttpServer, createLogger, httpTimeoutsOf, onShutdown } from '@tracksync/runtime';
 import { createAdminApp } from './admin/app';
 import { loadOrReport, loadWorkerConfig } from './config';
 import { createWorkerMetrics } from './metrics';
-import { closeServer, listen } from './server';
+import { listen } from './server';
 import { createStarshipitFromConfig } from './reconcile/starshipit';
 import { installReconcileSchedule } from './schedules';
 import { createWorkers } from './workers';
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   );
 
   onShutdown(log, [
-    ['admin server', () => closeServer(server)],
+    ['admin server', () => closeHttpServer(server)],
     ['workers', () => workers.close()],
     ['queues', () => closeQueues(queues)],
     ['redis', () => Promise.all([connection.quit(), adminConnection.quit()])],

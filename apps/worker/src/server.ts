@@ -9,13 +9,3 @@ import type { Server } from 'node:http';
 export function listen(app: Express, port: number, timeouts?: HttpTimeouts): Promise<Server> {
   return serveHttp(app, { port, ...(timeouts ? { timeouts } : {}) });
 }
-
-/** Stops accepting connections and waits for requests in progress (idle keep-alives close). */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((err) => {
-      if (err) reject(err);
-      else resolve();
-    });
-  });
-}

@@ -9,11 +9,6 @@ const timeoutMs = z.coerce.number({ error: wholeMs }).int(wholeMs).min(100, whol
  * 5 min for the whole request) let a few thousand slow clients hold every socket for minutes;
  * a webhook or an admin call is a few kilobytes, sent in milliseconds.
  */
-export const httpServerEnv = {
-  HEADERS_TIMEOUT_MS: timeoutMs.default(10_000),
-  REQUEST_TIMEOUT_MS: timeoutMs.default(15_000),
-};
-
 export interface HttpTimeouts {
   /** Until the request's headers are in; also bounds a connection that never sends a byte. */
   readonly headersTimeoutMs: number;
@@ -24,6 +19,11 @@ export interface HttpTimeouts {
 export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 15_000,
+};
+
+export const httpServerEnv = {
+  HEADERS_TIMEOUT_MS: timeoutMs.default(DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs),
+  REQUEST_TIMEOUT_MS: timeoutMs.default(DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs),
 };
 
 /** For a config schema's `.superRefine`: Node refuses a headers timeout above the request's. */
@@ -80,5 +80,19 @@ export function serveHttp(
       server.off('error', reject);
       resolve(server);
     });
+  });
+}
+
+/**
+ * Stops accepting connections and waits for requests in progress. Idle keep-alive sockets are
+ * closed at once: they would otherwise hold close() open until they time out.
+ */
+export function closeHttpServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => {
+      if (err) reject(err);
+      else resolve();
+    });
+    server.closeIdleConnections();
   });
 }

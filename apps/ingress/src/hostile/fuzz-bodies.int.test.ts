@@ -7,7 +7,7 @@ import {
 import { parseTrackingPayload } from '@tracksync/domain';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, jobData, post, totalJobs } from './tally';
+import { count, jobData, post, postCallback, totalJobs } from './tally';
 import { sign, startIngress, type RunningIngress } from '../testing/ingress-harness';
 import {
   deepJson,
@@ -88,14 +88,7 @@ describe('the ingress (secret set) under generated hostile bodies', () => {
     await fc.assert(
       fc.asyncProperty(wrongTypePayload, async ({ field, payload }) => {
         const body = JSON.stringify(payload);
-        const response = await fetch(`${ingress.url}/callback/`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-starshipit-signature': sign(body, SECRET),
-          },
-          body,
-        });
+        const response = await postCallback(ingress.url, body, sign(body, SECRET));
         count('wrong type in one field', response.status);
         expect(response.status).toBe(422);
         const answer = (await response.json()) as { issues: { path: string }[] };
@@ -126,14 +119,7 @@ describe('the ingress (secret set) under generated hostile bodies', () => {
         async (payload, length) => {
           const trackingNumber = `LONG-${'x'.repeat(length)}`;
           const body = JSON.stringify({ ...payload, tracking_number: trackingNumber });
-          const response = await fetch(`${ingress.url}/callback/`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'x-starshipit-signature': sign(body, SECRET),
-            },
-            body,
-          });
+          const response = await postCallback(ingress.url, body, sign(body, SECRET));
           count('very long string', response.status);
           if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
             expect(response.status).toBe(413);
@@ -178,14 +164,7 @@ describe('the ingress (secret set) under generated hostile bodies', () => {
             (key) => `${JSON.stringify(key)}:{"polluted":${JSON.stringify(value)},"isAdmin":true}`,
           );
           const body = `${JSON.stringify(payload).slice(0, -1)},${hostile.join(',')},"metadata":{${hostile.join(',')}}}`;
-          const response = await fetch(`${ingress.url}/callback/`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'x-starshipit-signature': sign(body, SECRET),
-            },
-            body,
-          });
+          const response = await postCallback(ingress.url, body, sign(body, SECRET));
           count('__proto__/constructor/prototype keys', response.status);
           expect(response.status).toBe(200);
           const { event_id: eventId } = (await response.json()) as { event_id: string };

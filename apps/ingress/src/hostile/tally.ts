@@ -10,15 +10,24 @@ export function count(category: string, status: number) {
   tally.set(category, statuses);
 }
 
-/** Posts raw bytes as JSON, with the signature header when one is given; resolves to the status. */
+/** Posts raw bytes as JSON to the webhook, with the signature header when one is given. */
+export function postCallback(
+  url: string,
+  body: Buffer | string,
+  signature?: string,
+): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (signature !== undefined) headers['x-starshipit-signature'] = signature;
+  return fetch(`${url}/callback/`, { method: 'POST', headers, body });
+}
+
+/** As postCallback, resolving to the status once the answer is read. */
 export async function post(
   url: string,
   body: Buffer | string,
   signature?: string,
 ): Promise<number> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (signature !== undefined) headers['x-starshipit-signature'] = signature;
-  const response = await fetch(`${url}/callback/`, { method: 'POST', headers, body });
+  const response = await postCallback(url, body, signature);
   await response.arrayBuffer();
   return response.status;
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeServer, listen } from '../server';
+import { closeHttpServer } from '@tracksync/runtime';
+import { listen } from '../server';
 import type { WorkerHarness } from '../testing/harness';
 import { createAdminApp, type AdminDeps } from './app';
 
@@ -32,7 +33,7 @@ export async function serveAdmin(
   const server: Server = await listen(adminAppFor(harness, overrides), 0);
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => closeServer(server),
+    close: () => closeHttpServer(server),
   };
 }
 

@@ -5,7 +5,8 @@ import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOARD_PATH, createBoard } from '../admin/board';
 import { adminAppFor, basicAuth, serveAdmin, type AdminServer } from '../admin/test-server';
-import { closeServer, listen } from '../server';
+import { closeHttpServer } from '@tracksync/runtime';
+import { listen } from '../server';
 import { startHarness, type WorkerHarness } from '../testing/harness';
 import { concretePath, walkRoutes, type RouteEntry } from './routes';
 
@@ -136,7 +137,7 @@ describe('the admin port', () => {
       expect(performance.now() - started).toBeLessThan(5_000);
     } finally {
       server.closeAllConnections();
-      await closeServer(server);
+      await closeHttpServer(server);
     }
   });
 });

@@ -19,10 +19,6 @@ export function toShipmentState(row: ShipmentRow): ShipmentState {
   };
 }
 
-export function toShipmentRow(state: ShipmentState): typeof shipments.$inferInsert {
-  return { ...state, lastUpdatedAt: new Date(state.lastUpdatedDate) };
-}
-
 export async function findShipment(db: Database, trackingNumber: string) {
   const [row] = await db
     .select()
