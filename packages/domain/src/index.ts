@@ -1,5 +1,6 @@
 export * from './statuses';
 export * from './timestamps';
+export * from './payload-issue';
 export * from './tracking-event';
 export * from './storable-json';
 export * from './dedup-key';

@@ -1,4 +1,4 @@
-import type { PayloadIssue } from './tracking-event';
+import type { PayloadIssue } from './payload-issue';
 
 /**
  * Far deeper than any Starshipit payload (flat, with a metadata list at most three levels

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PayloadIssue } from './payload-issue';
 import { canonicalStatus, isKnownStatus } from './statuses';
 import { findUnstorableJson } from './storable-json';
 import { parseStarshipitTimestamp } from './timestamps';
@@ -49,11 +50,6 @@ export const trackingEventSchema = z.object({
 });
 
 export type TrackingEvent = z.infer<typeof trackingEventSchema>;
-
-export interface PayloadIssue {
-  readonly path: string;
-  readonly message: string;
-}
 
 export type ParseResult =
   | { readonly ok: true; readonly event: TrackingEvent }
