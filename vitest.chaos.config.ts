@@ -8,9 +8,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
-      'apps/worker/src/chaos/**/*.test.ts',
-      'apps/ingress/src/hostile/fuzz-bodies.int.test.ts',
-      'apps/ingress/src/hostile/sustained-rss.int.test.ts',
+      'test/chaos/**/*.test.ts',
+      'apps/ingress/test/hostile/fuzz-bodies.int.test.ts',
+      'apps/ingress/test/hostile/sustained-rss.int.test.ts',
     ],
     globalSetup: ['./packages/test-support/src/global-setup.ts'],
     env: { CHAOS_PROFILE: 'long' },

@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{apps,packages}/*/src/**/*.test.ts'],
+    // Unit and integration tests sit next to the code in src/ or in a test/ folder beside it
+    // (rigs and whole-app suites); test/ at the root holds the whole-system suites.
+    include: ['{apps,packages}/*/{src,test}/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['./packages/test-support/src/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

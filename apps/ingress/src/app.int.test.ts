@@ -1,6 +1,6 @@
 import { deleteQueuePrefix, testRedisUrl, uniqueQueuePrefix } from '@tracksync/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { postWebhook, startIngress, type RunningIngress } from './testing/ingress-harness';
+import { postWebhook, startIngress, type RunningIngress } from '../test/ingress-harness';
 
 const PAYLOAD = JSON.stringify({
   order_number: 'SO-10045',

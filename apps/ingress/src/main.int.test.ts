@@ -1,14 +1,17 @@
-import { deleteQueuePrefix, testRedisUrl, uniqueQueuePrefix } from '@tracksync/test-support';
+import {
+  deleteQueuePrefix,
+  freePort,
+  REPO_ROOT,
+  testRedisUrl,
+  uniqueQueuePrefix,
+} from '@tracksync/test-support';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '@tracksync/test-support';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = join(repoRoot, 'node_modules/.bin/tsx');
-const main = join(repoRoot, 'apps/ingress/src/main.ts');
+const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
+const main = join(REPO_ROOT, 'apps/ingress/src/main.ts');
 
 describe.concurrent('ingress main', () => {
   const redisUrl = testRedisUrl();
@@ -24,7 +27,7 @@ describe.concurrent('ingress main', () => {
         const child = execFile(
           tsx,
           [main],
-          { cwd: repoRoot, env: { PATH: process.env.PATH, MAX_BODY_BYTES: 'lots' } },
+          { cwd: REPO_ROOT, env: { PATH: process.env.PATH, MAX_BODY_BYTES: 'lots' } },
           (_error, _stdout, stderr) => {
             resolve({ code: child.exitCode, stderr });
           },
@@ -40,7 +43,7 @@ describe.concurrent('ingress main', () => {
   it('serves webhooks, warns that no secret is set and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(tsx, [main], {
-      cwd: repoRoot,
+      cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH,
         PORT: String(port),

@@ -1,8 +1,8 @@
 import { deleteQueuePrefix, uniqueQueuePrefix } from '@tracksync/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postWebhook, startIngress, type RunningIngress } from './testing/ingress-harness';
+import { postWebhook, startIngress, type RunningIngress } from '../test/ingress-harness';
 import { freePort } from '@tracksync/test-support';
-import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
+import { startPrivateRedis, type PrivateRedis } from '../test/private-redis';
 
 const PAYLOAD = JSON.stringify({
   order_number: 'SO-OUTAGE-1',

@@ -1,14 +1,13 @@
+import { REPO_ROOT } from '@tracksync/test-support';
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = join(repoRoot, 'node_modules/.bin/tsx');
-const cli = join(repoRoot, 'apps/ingress/src/signature-check-cli.ts');
+const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
+const cli = join(REPO_ROOT, 'apps/ingress/src/signature-check-cli.ts');
 
 const secret = 'spawned-cli-secret';
 const body = Buffer.from('{"order_number":"API-TEST-1001","tracking_status":"Dispatched"}\n');
@@ -25,7 +24,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
     const child = execFile(
       tsx,
       [cli, ...args],
-      { cwd: repoRoot, env: { PATH: process.env.PATH, ...env } },
+      { cwd: REPO_ROOT, env: { PATH: process.env.PATH, ...env } },
       (_error, stdout, stderr) => {
         resolve({ code: child.exitCode, stdout, stderr });
       },

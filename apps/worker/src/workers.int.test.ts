@@ -9,7 +9,7 @@ import {
   trackingEventJob,
   waitForJobState,
   type WorkerHarness,
-} from './testing/harness';
+} from '../test/harness';
 import { createWorkers } from './workers';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readStarshipitFixture as fixture } from '@tracksync/test-support';
 import { describe, expect, it } from 'vitest';
 import { dedupKey } from './dedup-key';
 import { parseTrackingPayload, type TrackingEvent } from './tracking-event';
 
-const FIXTURES = new URL('../../../../shared/reference/fixtures/', import.meta.url);
 const SYDNEY = 'Australia/Sydney';
-
-function fixture(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
-}
 
 function parsed(input: unknown): TrackingEvent {
   const result = parseTrackingPayload(input, SYDNEY);

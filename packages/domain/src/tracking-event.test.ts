@@ -1,19 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { readStarshipitFixture, REPO_ROOT, STARSHIPIT_FIXTURES } from '@tracksync/test-support';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PayloadIssue } from './payload-issue';
 import { KNOWN_STATUSES } from './statuses';
 import {
   parseTrackingPayload,
   trackingEventSchema,
   type ParseResult,
-  type PayloadIssue,
   type TrackingEvent,
 } from './tracking-event';
 
-const FIXTURES = new URL('../../../../shared/reference/fixtures/', import.meta.url);
 const SYDNEY = 'Australia/Sydney';
 
 function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Record<string, unknown>;
+  return readStarshipitFixture(name) as Record<string, unknown>;
 }
 
 /** The example payload of Starshipit's webhook guide. */
@@ -45,8 +44,8 @@ function paths(issues: readonly PayloadIssue[]): string[] {
 }
 
 describe('parseTrackingPayload: documented payloads', () => {
-  it('finds the fixtures next to the repository', () => {
-    expect(FIXTURES.pathname).toMatch(/\/shared\/reference\/fixtures\/$/);
+  it('reads the fixtures from inside the repository', () => {
+    expect(STARSHIPIT_FIXTURES.startsWith(REPO_ROOT)).toBe(true);
     expect(fixture('webhook-dispatched.json')).toHaveProperty('order_number', 'SO-10045');
   });
 

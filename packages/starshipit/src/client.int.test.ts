@@ -6,7 +6,7 @@ import { createStarshipitClient, type StarshipitClientOptions } from './client';
 import { paginate } from './paginate';
 import type { RateLimiter, RequestRecord } from './request';
 import { withApiRetries } from './retry';
-import { startFakeStarshipit, type FakeStarshipit } from './testing/fake-starshipit';
+import { startFakeStarshipit, type FakeStarshipit } from '../test/fake-starshipit';
 
 let fake: FakeStarshipit;
 let acquired = 0;

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStarshipitClient } from './client';
 import { createRedisRateLimiter } from './rate-limiter';
-import { startFakeStarshipit, type FakeStarshipit } from './testing/fake-starshipit';
+import { startFakeStarshipit, type FakeStarshipit } from '../test/fake-starshipit';
 
 const redisUrl = testRedisUrl();
 const prefix = uniqueQueuePrefix();

@@ -1,5 +1,5 @@
+import { readStarshipitFixture, REPO_ROOT, STARSHIPIT_FIXTURES } from '@tracksync/test-support';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   orderResponseSchema,
@@ -7,15 +7,14 @@ import {
   shippedOrdersPageSchema,
   trackResponseSchema,
 } from './schemas';
-import { readReferenceFixture, REFERENCE_FIXTURES } from './testing/reference-fixtures';
 
-const trackFixture = readReferenceFixture('track-response.json') as Record<string, unknown>;
-const shippedFixture = readReferenceFixture('orders-shipped-response.json');
+const trackFixture = readStarshipitFixture('track-response.json') as Record<string, unknown>;
+const shippedFixture = readStarshipitFixture('orders-shipped-response.json');
 
 describe('reference fixtures', () => {
-  it('resolve to the shared reference folder', () => {
-    expect(fileURLToPath(REFERENCE_FIXTURES)).toMatch(/\/shared\/reference\/fixtures\/$/);
-    expect(existsSync(new URL('track-response.json', REFERENCE_FIXTURES))).toBe(true);
+  it('are read from inside the repository', () => {
+    expect(STARSHIPIT_FIXTURES.startsWith(REPO_ROOT)).toBe(true);
+    expect(existsSync(`${STARSHIPIT_FIXTURES}/track-response.json`)).toBe(true);
   });
 });
 

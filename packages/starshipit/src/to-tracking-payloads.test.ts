@@ -1,4 +1,5 @@
 import { parseTrackingPayload } from '@tracksync/domain';
+import { readStarshipitFixture } from '@tracksync/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   shipmentsPageSchema,
@@ -7,7 +8,6 @@ import {
   trackResponseSchema,
   trackResultSchema,
 } from './schemas';
-import { readReferenceFixture } from './testing/reference-fixtures';
 import {
   printedShipmentToPayloads,
   shippedOrdersToPayloads,
@@ -16,10 +16,10 @@ import {
 } from './to-tracking-payloads';
 
 const shippedRows = shippedOrdersPageSchema.parse(
-  readReferenceFixture('orders-shipped-response.json'),
+  readStarshipitFixture('orders-shipped-response.json'),
 ).orders;
 const [trackResult] = trackResponseSchema.parse(
-  readReferenceFixture('track-response.json'),
+  readStarshipitFixture('track-response.json'),
 ).results;
 
 describe('shippedOrderToPayload', () => {

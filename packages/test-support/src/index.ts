@@ -6,6 +6,14 @@ import { databaseUrlFor, onServer, uniqueName } from './databases';
 
 export { discoverService, type ServiceSource } from './discover';
 export { freePort, redisAnswers } from './services';
+export { REPO_ROOT, repoPath } from './repo-root';
+export { readStarshipitFixture, STARSHIPIT_FIXTURES } from './starshipit-fixtures';
+export {
+  startServiceProcess,
+  type LogLine,
+  type ServiceProcess,
+  type ServiceProcessOptions,
+} from './service-process';
 
 export interface TestDatabase extends DatabaseHandle {
   readonly url: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { postWebhook, sign } from '../testing/ingress-harness';
-import { GUIDE_EXAMPLE, json, useSignedIngress } from '../testing/signed-ingress';
+import { postWebhook, sign } from '../../test/ingress-harness';
+import { GUIDE_EXAMPLE, json, useSignedIngress } from '../../test/signed-ingress';
 
 describe('POST /callback/ rejecting what it cannot accept', () => {
   const ingress = useSignedIngress();

@@ -1,13 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { postWebhook, sign } from '../testing/ingress-harness';
+import { postWebhook, sign } from '../../test/ingress-harness';
 import {
   GUIDE_EXAMPLE,
   NEW_SECRET,
   OLD_SECRET,
   json,
   useSignedIngress,
-} from '../testing/signed-ingress';
+} from '../../test/signed-ingress';
 
 describe('POST /callback/ accepting signed tracking events', () => {
   const ingress = useSignedIngress();

@@ -15,10 +15,10 @@ import {
   trackingEventJob,
   waitForJobState,
   type WorkerHarness,
-} from '../testing/harness';
+} from '../../test/harness';
 import { createWorkers } from '../workers';
 import type { AdminDeps } from './app';
-import { serveAdmin, type AdminServer } from './test-server';
+import { serveAdmin, type AdminServer } from '../../test/admin-server';
 
 describe('admin port', () => {
   let harness: WorkerHarness;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type WorkerHarness } from '../testing/harness';
+import { startHarness, type WorkerHarness } from '../../test/harness';
 import { ADMIN_AUTH_CHALLENGE } from './auth';
-import { basicAuth, serveAdmin, type AdminServer } from './test-server';
+import { basicAuth, serveAdmin, type AdminServer } from '../../test/admin-server';
 
 const TOKEN = 's3cret:token-with-a-colon';
 

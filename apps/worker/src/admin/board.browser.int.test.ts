@@ -1,9 +1,9 @@
 import { enqueue, QUEUE_NAMES } from '@tracksync/queue';
+import { repoPath } from '@tracksync/test-support';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,16 +12,13 @@ import {
   trackingEventJob,
   waitForJobState,
   type WorkerHarness,
-} from '../testing/harness';
-import { serveAdmin, type AdminServer } from './test-server';
+} from '../../test/harness';
+import { serveAdmin, type AdminServer } from '../../test/admin-server';
 
 const TOKEN = 'browser-board-token';
 const CHROMIUM = '/usr/bin/chromium';
 /** The README's picture of the board; rewritten only when BOARD_SCREENSHOT=1 (see below). */
-const SCREENSHOT = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../docs/bull-board.png',
-);
+const SCREENSHOT = repoPath('docs/bull-board.png');
 /** Bull Board's page asks Google Fonts for its typeface; the test never leaves loopback. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const QUEUES = Object.values(QUEUE_NAMES);

@@ -7,8 +7,8 @@ import {
   trackingEventJob,
   waitForJobState,
   type WorkerHarness,
-} from '../testing/harness';
-import { basicAuth, serveAdmin, type AdminServer } from './test-server';
+} from '../../test/harness';
+import { basicAuth, serveAdmin, type AdminServer } from '../../test/admin-server';
 
 const TOKEN = 'board-token';
 

@@ -20,7 +20,7 @@ import {
   waitFor,
   waitForJobState,
   type WorkerHarness,
-} from '../testing/harness';
+} from '../../test/harness';
 import {
   answersInTurn,
   isApplied,
@@ -28,7 +28,7 @@ import {
   verifySinkRequest,
   type Sink,
   type SinkRequest,
-} from '../testing/sink';
+} from '../../test/sink';
 import { createWorkers, type WorkerSet } from '../workers';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;

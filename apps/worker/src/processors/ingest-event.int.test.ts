@@ -10,7 +10,7 @@ import {
   waitFor,
   waitForJobState,
   type WorkerHarness,
-} from '../testing/harness';
+} from '../../test/harness';
 import { createWorkers, type WorkerSet } from '../workers';
 
 describe('tracking-event processor', () => {

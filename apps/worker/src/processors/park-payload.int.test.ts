@@ -2,7 +2,7 @@ import { parkedPayloads } from '@tracksync/db';
 import { enqueue, JOBS, type ParkedPayloadJob } from '@tracksync/queue';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, waitForJobState, type WorkerHarness } from '../testing/harness';
+import { startHarness, waitForJobState, type WorkerHarness } from '../../test/harness';
 import { createWorkers, type WorkerSet } from '../workers';
 
 describe('parked-payload processor', () => {

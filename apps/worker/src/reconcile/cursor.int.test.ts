@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { opsClient, serveAdmin, type AdminServer } from '../admin/test-server';
+import { opsClient, serveAdmin, type AdminServer } from '../../test/admin-server';
 import {
   fillerRows,
   newTrackingNumber,
@@ -12,7 +12,7 @@ import {
   zoneless,
   minutesAgo,
   type ReconcileFixture,
-} from '../testing/reconcile-fixture';
+} from '../../test/reconcile-fixture';
 import { CURSOR_OVERLAP_MS } from './run';
 
 const TOKEN = 'ops-cursor-token';

@@ -13,7 +13,7 @@ import {
   webhookPayload,
   zoneless,
   type ReconcileFixture,
-} from '../testing/reconcile-fixture';
+} from '../../test/reconcile-fixture';
 import { runReconciliation, type ReconcileDeps } from './run';
 import { createStarshipitFromConfig } from './starshipit';
 

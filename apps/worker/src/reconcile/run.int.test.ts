@@ -13,9 +13,9 @@ import {
   webhookPayload,
   zoneless,
   type ReconcileFixture,
-} from '../testing/reconcile-fixture';
-import { trackingEventJob } from '../testing/harness';
-import { verifySinkRequest } from '../testing/sink';
+} from '../../test/reconcile-fixture';
+import { trackingEventJob } from '../../test/harness';
+import { verifySinkRequest } from '../../test/sink';
 
 let current: ReconcileFixture | undefined;
 

@@ -3,8 +3,8 @@ import { createWorkerConnection, enqueue, RECONCILE_SCHEDULER_ID } from '@tracks
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installReconcileSchedule } from '../schedules';
-import { waitFor } from '../testing/harness';
-import { startReconcileFixture, type ReconcileFixture } from '../testing/reconcile-fixture';
+import { waitFor } from '../../test/harness';
+import { startReconcileFixture, type ReconcileFixture } from '../../test/reconcile-fixture';
 import { createWorkers, type WorkerSet } from '../workers';
 import { createStarshipitFromConfig } from './starshipit';
 

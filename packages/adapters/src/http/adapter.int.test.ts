@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deliveredUpdate } from '../__fixtures__/shipment-update';
+import { deliveredUpdate } from '../../test/fixtures/shipment-update';
 import { createHttpAdapter } from './adapter';
 
 interface Received {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveredUpdate, sparseUpdate } from '../__fixtures__/shipment-update';
+import { deliveredUpdate, sparseUpdate } from '../../test/fixtures/shipment-update';
 import { toWireBody } from './transform';
 
 const now = new Date('2026-03-04T09:36:01.250Z');

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { deliveredUpdate } from '../__fixtures__/shipment-update';
+import { deliveredUpdate } from '../../test/fixtures/shipment-update';
 import { toWireBody } from '../http/transform';
 import { createLogAdapter } from './adapter';
 

@@ -1,8 +1,8 @@
 import { findDelivery, findShipment } from '@tracksync/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type WorkerHarness } from '../../testing/harness';
-import { opsClient, serveAdmin, type AdminServer } from '../test-server';
-import { deliveryOf, newTrackingNumber, recordAttempt, recordWebhook } from './test-seed';
+import { startHarness, type WorkerHarness } from '../../../test/harness';
+import { opsClient, serveAdmin, type AdminServer } from '../../../test/admin-server';
+import { deliveryOf, newTrackingNumber, recordAttempt, recordWebhook } from '../../../test/seed';
 
 const TOKEN = 'ops-actions-token';
 

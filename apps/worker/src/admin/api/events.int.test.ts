@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type WorkerHarness } from '../../testing/harness';
-import { opsClient, serveAdmin, type AdminServer } from '../test-server';
+import { startHarness, type WorkerHarness } from '../../../test/harness';
+import { opsClient, serveAdmin, type AdminServer } from '../../../test/admin-server';
 import type { EventJson } from './present';
-import { newTrackingNumber, recordWebhook } from './test-seed';
+import { newTrackingNumber, recordWebhook } from '../../../test/seed';
 
 const TOKEN = 'ops-events-token';
 

@@ -1,8 +1,8 @@
 import { freePort } from '@tracksync/test-support';
 import { createDb, parkPayload } from '@tracksync/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type WorkerHarness } from '../../testing/harness';
-import { opsClient, serveAdmin, type AdminServer } from '../test-server';
+import { startHarness, type WorkerHarness } from '../../../test/harness';
+import { opsClient, serveAdmin, type AdminServer } from '../../../test/admin-server';
 import type {
   DeliveryJson,
   DeliverySummaryJson,
@@ -10,7 +10,7 @@ import type {
   ParkedJson,
   ShipmentJson,
 } from './present';
-import { deliveryOf, newTrackingNumber, recordAttempt, recordWebhook } from './test-seed';
+import { deliveryOf, newTrackingNumber, recordAttempt, recordWebhook } from '../../../test/seed';
 
 const TOKEN = 'ops-read-token';
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

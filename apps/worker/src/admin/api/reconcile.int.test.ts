@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURSOR_OVERLAP_MS } from '../../reconcile/run';
-import { startHarness, waitForJobState, type WorkerHarness } from '../../testing/harness';
+import { startHarness, waitForJobState, type WorkerHarness } from '../../../test/harness';
 import {
   minutesAgo,
   newTrackingNumber,
@@ -9,8 +9,8 @@ import {
   trackResult,
   zoneless,
   type ReconcileFixture,
-} from '../../testing/reconcile-fixture';
-import { opsClient, serveAdmin, type AdminServer } from '../test-server';
+} from '../../../test/reconcile-fixture';
+import { opsClient, serveAdmin, type AdminServer } from '../../../test/admin-server';
 
 const TOKEN = 'ops-reconcile-token';
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

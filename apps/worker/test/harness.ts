@@ -1,0 +1,137 @@
+import { createSourceAdapter, type SourceAdapter } from '@tracksync/adapters';
+import { dedupKey, parseTrackingPayload } from '@tracksync/domain';
+import type { StarshipitClient } from '@tracksync/starshipit';
+import {
+  closeQueues,
+  createQueues,
+  createWorkerConnection,
+  type Queues,
+  type TrackingEventJob,
+} from '@tracksync/queue';
+import {
+  createTestDatabase,
+  deleteQueuePrefix,
+  testRedisUrl,
+  uniqueQueuePrefix,
+  type LogLine,
+  type TestDatabase,
+} from '@tracksync/test-support';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { loadWorkerConfig, type WorkerConfig } from '../src/config';
+import { createWorkerMetrics, type WorkerMetrics } from '../src/metrics';
+import { createStarshipitFromConfig } from '../src/reconcile/starshipit';
+
+/** A real Postgres database and a Redis prefix of this test file's own, plus what wires them. */
+export interface WorkerHarness {
+  readonly database: TestDatabase;
+  readonly redisUrl: string;
+  readonly config: WorkerConfig;
+  readonly connection: Redis;
+  readonly queues: Queues;
+  readonly metrics: WorkerMetrics;
+  readonly adapter: SourceAdapter;
+  /** Set when the harness env names Starshipit credentials (e.g. a fake API's URL). */
+  readonly starshipit: StarshipitClient | null;
+  readonly db: TestDatabase['db'];
+  readonly log: Logger;
+  /** Every line logged through `log`, parsed. */
+  readonly lines: LogLine[];
+  close(): Promise<void>;
+}
+
+/** `env` adds to or overrides the worker settings, e.g. `{ SOURCE_ADAPTER: 'http', … }`. */
+export async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<WorkerHarness> {
+  const database = await createTestDatabase();
+  const redisUrl = testRedisUrl();
+  const config = loadWorkerConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: uniqueQueuePrefix(),
+    WORKER_CONCURRENCY: '4',
+    ...env,
+  });
+  const lines: LogLine[] = [];
+  const log = pino(
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        lines.push(JSON.parse(line) as LogLine);
+      },
+    },
+  );
+  const connection = createWorkerConnection(redisUrl);
+  const queues = createQueues({
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    onError: (err, queue) => {
+      log.warn({ err, queue }, 'queue error');
+    },
+  });
+  const metrics = createWorkerMetrics({
+    queues,
+    db: database.db,
+    log,
+    staleAfterMs: config.STALE_AFTER,
+  });
+  return {
+    database,
+    db: database.db,
+    adapter: createSourceAdapter(config, log),
+    starshipit: createStarshipitFromConfig(config, connection, metrics.starshipitRequests),
+    redisUrl,
+    config,
+    connection,
+    queues,
+    metrics,
+    log,
+    lines,
+    async close() {
+      await closeQueues(queues);
+      await deleteQueuePrefix(redisUrl, config.QUEUE_PREFIX);
+      await connection.quit();
+      await database.drop();
+    },
+  };
+}
+
+/** Polls until `probe` returns something truthy; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export async function waitForJobState(queue: Queue, jobId: string, state: string) {
+  return waitFor(`job ${jobId} to be ${state}`, async () => {
+    const current = await queue.getJobState(jobId);
+    return current === state ? queue.getJob(jobId) : null;
+  });
+}
+
+/** The job the ingress would enqueue for `payload`. */
+export function trackingEventJob(
+  payload: Record<string, unknown>,
+  source: TrackingEventJob['source'] = 'webhook',
+): TrackingEventJob {
+  const parsed = parseTrackingPayload(payload, 'UTC');
+  if (!parsed.ok) throw new Error(`test payload is invalid: ${JSON.stringify(parsed.issues)}`);
+  return {
+    eventId: dedupKey(parsed.event),
+    source,
+    receivedAt: new Date().toISOString(),
+    event: parsed.event,
+    payload,
+  };
+}
+
+export { STARSHIPIT_GUIDE_EXAMPLE as GUIDE_EXAMPLE_PAYLOAD } from '@tracksync/test-support';

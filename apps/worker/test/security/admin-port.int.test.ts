@@ -1,0 +1,143 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import type { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOARD_PATH, createBoard } from '../../src/admin/board';
+import { adminAppFor, basicAuth, serveAdmin, type AdminServer } from '../admin-server';
+import { closeHttpServer } from '@tracksync/runtime';
+import { listen } from '../../src/server';
+import { startHarness, type WorkerHarness } from '../harness';
+import { concretePath, walkRoutes, type RouteEntry } from './routes';
+
+const TOKEN = 'admin-port-token-7f3a';
+const PUBLIC = ['GET /healthz', 'GET /readyz', 'GET /metrics'];
+
+function expectNoBanner(response: Response, body: string) {
+  expect(response.headers.get('x-powered-by')).toBeNull();
+  expect(response.headers.get('server')).toBeNull();
+  if (response.status >= 400) expect(body).not.toMatch(/express|<pre>|\n\s+at /i);
+}
+
+describe('the admin port', () => {
+  let harness: WorkerHarness;
+  let admin: AdminServer;
+  let broken: AdminServer;
+  let protectedRoutes: RouteEntry[];
+
+  beforeAll(async () => {
+    harness = await startHarness({ ADMIN_TOKEN: TOKEN });
+    admin = await serveAdmin(harness);
+    const failing = { metrics: () => Promise.reject(new Error('registry broke')) };
+    broken = await serveAdmin(harness, { registry: failing as unknown as Registry });
+    const app = adminAppFor(harness, { reconcileEnabled: false });
+    const walked = walkRoutes(app);
+    const board = walkRoutes(createBoard({ queues: harness.queues, queuePrefix: 'x' }));
+    // Only the probes and the scrape come before the token guard; everything after is under it.
+    const [guard] = walked.guards;
+    expect(guard?.paths.sort()).toEqual(['/admin', '/api']);
+    const open = walked.routes.slice(0, guard?.index);
+    expect(open.map((route) => `${route.method} ${route.path}`)).toEqual(PUBLIC);
+    const guarded = (path: string) => /^\/(admin|api)(\/|$)/.test(path);
+    expect(walked.mountedApps).toEqual([BOARD_PATH]);
+    protectedRoutes = [
+      ...walked.routes.slice(guard?.index),
+      ...board.routes.map((route) => ({ ...route, path: `${BOARD_PATH}${route.path}` })),
+    ];
+    expect(protectedRoutes.every((route) => guarded(route.path))).toBe(true);
+    expect(protectedRoutes.length).toBeGreaterThan(30);
+  });
+
+  afterAll(async () => {
+    await Promise.all([admin.close(), broken.close()]);
+    await harness.close();
+  });
+
+  const call = (route: RouteEntry, authorization?: string) =>
+    fetch(`${admin.url}${concretePath(route.path)}`, {
+      method: route.method,
+      headers: {
+        'content-type': 'application/json',
+        ...(authorization ? { authorization } : {}),
+      },
+      ...(route.method === 'GET' ? {} : { body: '{}' }),
+    });
+
+  it.each([
+    ['no credentials', undefined],
+    ['a wrong bearer token', `Bearer ${TOKEN}x`],
+    ['a wrong Basic password', basicAuth(TOKEN.slice(0, -1))],
+    ['the token under another scheme', `Token ${TOKEN}`],
+  ])('answers 401 on every non-public route, Bull Board included, to %s', async (_case, auth) => {
+    const statuses = await Promise.all(
+      protectedRoutes.map(async (route) => {
+        const response = await call(route, auth);
+        const body = await response.text();
+        expectNoBanner(response, body);
+        return `${route.method} ${route.path} ${response.status}`;
+      }),
+    );
+    expect(statuses.filter((line) => !line.endsWith(' 401'))).toEqual([]);
+    expect(JSON.stringify(harness.lines)).not.toContain(TOKEN);
+  });
+
+  it('answers 400, not 500, to a path that is not valid percent-encoding', async () => {
+    const response = await fetch(`${admin.url}/api/shipments/%E0%A4%A`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(response.status).toBe(400);
+    expect(harness.lines.filter((line) => line.msg === 'admin request failed')).toEqual([]);
+  });
+
+  it.each([
+    ['health', '/healthz', 200],
+    ['metrics', '/metrics', 200],
+    ['Bull Board', BOARD_PATH, 200],
+    ['Bull Board API', `${BOARD_PATH}/api/queues`, 200],
+    ['an ops API lookup that finds nothing', '/api/shipments/NOPE', 404],
+    ['an unknown route', '/.env', 404],
+  ])('sends no framework banner for %s', async (_case, path, status) => {
+    const response = await fetch(`${admin.url}${path}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(response.status).toBe(status);
+    expectNoBanner(response, await response.text());
+  });
+
+  it('sends no banner and no stack for a 500', async () => {
+    const response = await fetch(`${broken.url}/metrics`);
+    expect(response.status).toBe(500);
+    const body = await response.text();
+    expect(body).toBe('{"error":"internal_error"}');
+    expectNoBanner(response, body);
+  });
+
+  it('closes a connection that sends nothing within its headers timeout', async () => {
+    const app = adminAppFor(harness, { reconcileEnabled: false });
+    const server: Server = await listen(app, 0, { headersTimeoutMs: 500, requestTimeoutMs: 1_000 });
+    try {
+      const socket = connect({ port: (server.address() as AddressInfo).port, host: '127.0.0.1' });
+      socket.on('error', () => undefined);
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+      const started = performance.now();
+      const closed = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          resolve(false);
+        }, 5_000);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      socket.destroy();
+      expect(closed).toBe(true);
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      server.closeAllConnections();
+      await closeHttpServer(server);
+    }
+  });
+});
