@@ -1,7 +1,7 @@
 # One image for every tracksync process (ingress, worker, migrations); docker-compose.yml picks
-# the command per service. Node 22: the LTS line with the longest support left (Node 20 reaches
-# end of life in April 2026); the code targets Node 20.19+ so it runs unchanged here.
-FROM node:22-bookworm-slim AS manifests
+# the command per service. Node 24: the LTS line in maintenance the longest (to April 2028);
+# package.json's engines and .nvmrc name the same lines, and CI runs the suite on it.
+FROM node:24-bookworm-slim AS manifests
 WORKDIR /app
 # Manifests first, so editing source reuses the cached `npm ci` layers. npm ci needs every
 # workspace's manifest to match the lock file; dockerfile.test.ts checks none is missing.

@@ -87,7 +87,7 @@ const { workspaces } = readRootManifest();
 describe('Dockerfile', () => {
   it('builds in one stage and runs on a slim Node LTS image in another', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(argsOf(runtime, 'FROM')[0]).toMatch(/^node:(20|22)-bookworm-slim\b/);
+    expect(argsOf(runtime, 'FROM')[0]).toMatch(/^node:24-bookworm-slim\b/);
     const builds = stages.flatMap((stage) =>
       argsOf(stage, 'RUN').filter((run) => run.includes('npm run build')),
     );

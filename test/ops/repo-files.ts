@@ -19,6 +19,7 @@ export function readRepoYaml(path: string): unknown {
 interface RootManifest {
   readonly workspaces: readonly string[];
   readonly scripts: Readonly<Record<string, string>>;
+  readonly engines?: { readonly node?: string };
 }
 
 export function readRootManifest(): RootManifest {
