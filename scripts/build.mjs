@@ -3,7 +3,8 @@
 // node_modules, as in any Node.js deployment. A bundle that would contain test code (a test
 // file, a test/ folder or the test-support workspace) fails the build: rigs never ship.
 import { build } from 'esbuild';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
 
 const entryPoints = {
   'apps/ingress/dist/main': 'apps/ingress/src/main.ts',
@@ -23,7 +24,8 @@ const externalThirdParty = {
   },
 };
 
-const { metafile } = await build({
+// Nothing is written until every bundle has passed the check below.
+const { metafile, outputFiles } = await build({
   entryPoints,
   outdir: '.',
   bundle: true,
@@ -32,11 +34,12 @@ const { metafile } = await build({
   format: 'esm',
   sourcemap: true,
   metafile: true,
+  write: false,
   logLevel: 'info',
   plugins: [externalThirdParty],
 });
 
-// Each bundle's module list, beside it, for anyone asking what ships.
+const files = outputFiles.map(({ path, contents }) => ({ path: relative('.', path), contents }));
 for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
   if (!output.endsWith('.js')) continue;
   const modules = Object.keys(inputs).sort();
@@ -44,5 +47,13 @@ for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
   if (rigs.length > 0) {
     throw new Error(`${output} would bundle test code: ${rigs.join(', ')}`);
   }
-  await writeFile(output.replace(/\.js$/, '.modules.txt'), `${modules.join('\n')}\n`);
+  // Each bundle's module list, beside it, for anyone asking what ships.
+  files.push({
+    path: output.replace(/\.js$/, '.modules.txt'),
+    contents: `${modules.join('\n')}\n`,
+  });
+}
+for (const { path, contents } of files) {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, contents);
 }
