@@ -78,7 +78,12 @@ async function runToExit(
   return { result, peak, cpu, wallMs: performance.now() - started };
 }
 
-export async function runSqlLoop(config: BenchConfig, scratch: Scratch): Promise<WorkerRun> {
+/** Without `batching`, case 2a; with it, 2d: batches of `batch`, `inFlight` at once. */
+export async function runSqlLoop(
+  config: BenchConfig,
+  scratch: Scratch,
+  batching?: { readonly batch: number; readonly inFlight: number },
+): Promise<WorkerRun> {
   await scratch.truncate();
   const app = startApp({
     name: 'sqlLoop',
@@ -86,7 +91,8 @@ export async function runSqlLoop(config: BenchConfig, scratch: Scratch): Promise
     env: {
       DATABASE_URL: scratch.databaseUrl,
       EVENTS: String(config.workerEvents),
-      CONCURRENCY: String(config.workerConcurrency),
+      CONCURRENCY: String(batching?.inFlight ?? config.workerConcurrency),
+      BATCH: String(batching?.batch ?? 1),
       TAG: randomBytes(4).toString('hex'),
     },
     // Unpinned, like the worker it is compared with.
@@ -170,7 +176,12 @@ async function countEvents(scratch: Scratch): Promise<number> {
   return Number(rows[0]?.count ?? 0);
 }
 
-export function runWorker(config: BenchConfig, scratch: Scratch): Promise<WorkerRun> {
+/** `env` adds to or overrides the worker's settings (e.g. INGEST_BATCH_MAX=1: no group commit). */
+export function runWorker(
+  config: BenchConfig,
+  scratch: Scratch,
+  env: Readonly<Record<string, string>> = {},
+): Promise<WorkerRun> {
   return withPreEnqueuedEvents(config, scratch, async (queues) => {
     const adminPort = await freePort();
     const started = performance.now();
@@ -185,6 +196,7 @@ export function runWorker(config: BenchConfig, scratch: Scratch): Promise<Worker
         WORKER_CONCURRENCY: String(config.workerConcurrency),
         SOURCE_ADAPTER: 'log',
         LOG_LEVEL: 'warn',
+        ...env,
       },
       cpu: null,
     });

@@ -43,10 +43,20 @@ export const workerEnvSchema = z
     ADMIN_PORT: portSchema.default(3001),
     ADMIN_TOKEN: z.string().optional(),
     /**
-     * Jobs in flight per replica. Each holds one pooled Postgres connection for a few
+     * Delivery jobs in flight per replica. Each holds one pooled Postgres connection for a few
      * milliseconds; main sizes the pool from this so jobs never queue for a connection.
      */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    /**
+     * Ingest jobs in flight per replica. They wait together for a group commit rather than
+     * each for a connection, so many cost Postgres little: two statements per batch.
+     */
+    INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
+    /**
+     * Most ingest jobs committed together (one read and one write statement for the lot);
+     * 1 records every event on its own (then keep INGEST_CONCURRENCY near WORKER_CONCURRENCY).
+     */
+    INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(256).default(32),
   })
   .superRefine((env, ctx) => {
     checkSourceAdapterEnv(env, ctx);

@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   if (!config) return;
   const log = createLogger('worker', config.LOG_LEVEL);
 
-  // Ingest and delivery each run WORKER_CONCURRENCY jobs, each holding one connection at a
-  // time; the spare ones serve parked payloads, reconciliation, probes and scrapes.
+  // Delivery runs WORKER_CONCURRENCY jobs, each holding one connection at a time; ingest
+  // holds two for its group commits, plus one per event that falls back to the single path.
+  // The spare ones serve parked payloads, reconciliation, probes and scrapes.
   const database = createDb(config.DATABASE_URL, { max: 2 * config.WORKER_CONCURRENCY + 4 });
   // An idle client dies when Postgres restarts; unhandled, that event would end the process.
   database.pool.on('error', (err) => {
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
       adminPort: config.ADMIN_PORT,
       queuePrefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
+      ingestConcurrency: config.INGEST_CONCURRENCY,
+      ingestBatchMax: config.INGEST_BATCH_MAX,
       sourceAdapter: adapter.name,
     },
     'worker started',

@@ -34,6 +34,7 @@ export interface WorkerMetrics {
   readonly deliveries: Counter<'status'>;
   readonly deliveryAttempts: Counter<'outcome'>;
   readonly receivedToDelivered: Histogram;
+  readonly ingestBatchSize: Histogram;
   readonly reconcileRuns: Counter<'status'>;
   readonly reconcileEnabled: Gauge;
   readonly reconcileEventsFound: Counter;
@@ -159,6 +160,12 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps): WorkerMetrics {
       name: `${METRIC_PREFIX}received_to_delivered_seconds`,
       help: 'From the webhook reaching the ingress to the source system accepting the change',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    }),
+    ingestBatchSize: new Histogram({
+      name: `${METRIC_PREFIX}ingest_batch_size`,
+      help: 'Events per group commit of the ingest lane (its count is the commits made)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
       registers,
     }),
     reconcileRuns: new Counter({

@@ -1,6 +1,13 @@
 import type { SourceAdapter } from '@tracksync/adapters';
 import type { StarshipitClient } from '@tracksync/starshipit';
-import { failPendingDelivery, type Database } from '@tracksync/db';
+import {
+  failPendingDelivery,
+  recordTrackingEvent,
+  recordTrackingEventBatch,
+  type Database,
+  type IncomingEvent,
+  type RecordResult,
+} from '@tracksync/db';
 import {
   JOBS,
   QUEUE_NAMES,
@@ -17,6 +24,7 @@ import type { WorkerConfig } from './config';
 import type { WorkerMetrics } from './metrics';
 import { nextRetryDelayMs } from './deliveries/backoff';
 import { deliverShipment } from './processors/deliver-shipment';
+import { createGroupCommit } from './processors/group-commit';
 import { ingestEvent } from './processors/ingest-event';
 import { reconcileRun } from './processors/reconcile-run';
 import { storeParkedPayload } from './processors/park-payload';
@@ -31,6 +39,8 @@ export interface WorkersDeps {
     | 'DELIVERY_BACKOFF_MS'
     | 'STALE_AFTER'
     | 'STARSHIPIT_TIMEZONE'
+    | 'INGEST_CONCURRENCY'
+    | 'INGEST_BATCH_MAX'
   >;
   readonly db: Database;
   /** Producer side: the ingest processor adds delivery jobs, deliveries promote successors. */
@@ -65,6 +75,28 @@ const DEFAULT_CLOSE_DEADLINE_MS = 15_000;
 /** Parked payloads are rare and not urgent; two at a time keeps them off the pool's back. */
 const PARKED_CONCURRENCY = 2;
 
+/**
+ * Group commit of ingest jobs: a batch waits at most a millisecond for company, and two
+ * batches overlap so one gathers while the other is on the wire.
+ */
+const INGEST_GATHER_MS = 1;
+const INGEST_BATCHES_IN_FLIGHT = 2;
+
+function eventRecorder(deps: WorkersDeps): (incoming: IncomingEvent) => Promise<RecordResult> {
+  if (deps.config.INGEST_BATCH_MAX === 1)
+    return (incoming) => recordTrackingEvent(deps.db, incoming);
+  return createGroupCommit({
+    maxBatch: deps.config.INGEST_BATCH_MAX,
+    gatherMs: INGEST_GATHER_MS,
+    maxInFlight: INGEST_BATCHES_IN_FLIGHT,
+    keyOf: (incoming: IncomingEvent) => incoming.event.trackingNumber,
+    commit: (batch) => {
+      deps.metrics.ingestBatchSize.observe(batch.length);
+      return recordTrackingEventBatch(deps.db, batch);
+    },
+  });
+}
+
 export function createProcessors(deps: WorkersDeps): Processors {
   const reconcile = deps.starshipit && {
     ...deps,
@@ -72,8 +104,9 @@ export function createProcessors(deps: WorkersDeps): Processors {
     timeZone: deps.config.STARSHIPIT_TIMEZONE,
     staleAfterMs: deps.config.STALE_AFTER,
   };
+  const ingest = { ...deps, recordEvent: eventRecorder(deps) };
   return {
-    'tracking-event': (job) => ingestEvent(job, deps),
+    'tracking-event': (job) => ingestEvent(job, ingest),
     'parked-payload': (job) => storeParkedPayload(job, deps),
     'deliver-shipment': (job, token) => deliverShipment(job, token, deps),
     'reconcile-run': (job) => reconcileRun(job, { ...deps, reconcile }),
@@ -83,7 +116,7 @@ export function createProcessors(deps: WorkersDeps): Processors {
 export function createWorkers(deps: WorkersDeps): WorkerSet {
   const processors = createProcessors(deps);
   const concurrency: Record<QueueName, number> = {
-    ingest: deps.config.WORKER_CONCURRENCY,
+    ingest: deps.config.INGEST_CONCURRENCY,
     parked: PARKED_CONCURRENCY,
     delivery: deps.config.WORKER_CONCURRENCY,
     // One run at a time per replica; the queue's global concurrency makes it one in all.

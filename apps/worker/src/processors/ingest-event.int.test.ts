@@ -149,6 +149,47 @@ describe('tracking-event processor', () => {
 
     expect(failed.failedReason).toBe('no processor for job "parked-payload" on queue ingest');
   });
+
+  it('commits a burst of events in group commits, completing each job only once its event is stored', async () => {
+    const burst = Array.from({ length: 60 }, (_, i) =>
+      trackingEventJob({
+        order_number: `SO-BURST-${i}`,
+        tracking_number: `BURST-${i}`,
+        tracking_status: 'Printed',
+        last_updated_date: '2026-06-18T09:00:00Z',
+      }),
+    );
+    const batchSizes = () => harness.metrics.ingestBatchSize.get();
+    const before = await batchSizes();
+    const storedWhenCompleted: boolean[] = [];
+    const checks: Promise<void>[] = [];
+    const onCompleted = (job: { id?: string }) => {
+      const check = harness.database.db
+        .select({ rows: count() })
+        .from(trackingEvents)
+        .where(eq(trackingEvents.eventId, job.id ?? ''))
+        .then(([row]) => {
+          storedWhenCompleted.push(row?.rows === 1);
+        });
+      checks.push(check);
+    };
+    workers.workers.ingest.on('completed', onCompleted);
+    try {
+      await Promise.all(burst.map((job) => enqueue(harness.queues, 'tracking-event', job)));
+      await waitFor('every job of the burst to complete', () => checks.length >= burst.length);
+      await Promise.all(checks);
+    } finally {
+      workers.workers.ingest.off('completed', onCompleted);
+    }
+    expect(storedWhenCompleted).toEqual(burst.map(() => true));
+    const after = await batchSizes();
+    const total = (read: typeof after, name: string) =>
+      read.values.find((v) => v.metricName?.endsWith(name))?.value ?? 0;
+    const commits = total(after, '_count') - total(before, '_count');
+    const events = total(after, '_sum') - total(before, '_sum');
+    expect(events).toBe(burst.length);
+    expect(commits).toBeLessThan(burst.length);
+  });
 });
 
 describe('tracking-event processor while Postgres is down', () => {

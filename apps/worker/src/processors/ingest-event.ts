@@ -1,4 +1,4 @@
-import { recordTrackingEvent, type Database, type RecordResult } from '@tracksync/db';
+import type { IncomingEvent, RecordResult } from '@tracksync/db';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from '../metrics';
@@ -10,21 +10,22 @@ import {
 import { readJobData } from './job-data';
 
 export interface IngestEventDeps extends ScheduleDeps {
-  readonly db: Database;
+  /** recordTrackingEvent, or a group commit of it (see workers.ts). */
+  readonly recordEvent: (incoming: IncomingEvent) => Promise<RecordResult>;
   readonly log: Logger;
   readonly metrics: WorkerMetrics;
 }
 
 /**
  * Stores a tracking event once and projects its shipment (one transaction, see
- * recordTrackingEvent). Any database error is thrown as is: BullMQ retries the job with
+ * recordTrackingEvent); the job completes only after that transaction committed. Any database error is thrown as is: BullMQ retries the job with
  * backoff, and a retry is safe because the event id is unique and the projection is refolded
  * from the stored history. Returns the projection so delivery can follow from it.
  */
 export async function ingestEvent(job: Job, deps: IngestEventDeps): Promise<RecordResult> {
   const data = readJobData('tracking-event', job.data);
   const { event } = data;
-  const recorded = await recordTrackingEvent(deps.db, {
+  const recorded = await deps.recordEvent({
     eventId: data.eventId,
     source: data.source,
     receivedAt: new Date(data.receivedAt),

@@ -1,9 +1,15 @@
 import { dedupKey, parseTrackingPayload } from '@tracksync/domain';
 import { createTestDatabase, type TestDatabase } from '@tracksync/test-support';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDb } from '../client';
 import { deliveries, shipments, trackingEvents } from '../schema';
-import { recordTrackingEvent, type IncomingEvent } from './record-tracking-event';
+import { recordTrackingEventBatch } from './record-event-batch';
+import {
+  recordTrackingEvent,
+  type IncomingEvent,
+  type RecordResult,
+} from './record-tracking-event';
 
 /**
  * The revision protocol of recordTrackingEvent: one lock-free round for an event later than
@@ -112,5 +118,97 @@ describe('recordTrackingEvent revisions', () => {
     expect(await countRows(trackingEvents, trackingNumber)).toBe(1);
     expect(await countRows(deliveries, trackingNumber)).toBe(1);
     expect((await shipmentRow(trackingNumber)).revision).toBe(1);
+  });
+});
+
+/** The outcomes of a batch, each unwrapped; a rejected one fails the test with its reason. */
+async function recordBatch(batch: readonly IncomingEvent[]): Promise<RecordResult[]> {
+  const settled = await recordTrackingEventBatch(database.db, batch);
+  return settled.map((outcome) => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  });
+}
+
+describe('recordTrackingEventBatch', () => {
+  it('records in-order events of new and known shipments with one read and one write', async () => {
+    const known = newTrackingNumber();
+    await recordTrackingEvent(database.db, scan(known, 'Printed', 0));
+    const fresh = [newTrackingNumber(), newTrackingNumber(), newTrackingNumber()];
+    const batch = [scan(known, 'Dispatched', 5), ...fresh.map((t) => scan(t, 'Printed', 1))];
+    const query = vi.spyOn(database.db.$client, 'query');
+    const results = await recordBatch(batch);
+    const statements = query.mock.calls.map(([config]) => (config as { name?: string }).name);
+    query.mockRestore();
+    expect(statements).toEqual(['tracksync_read_shipments', 'tracksync_write_events']);
+    expect(results.map((r) => r.result)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(await shipmentRow(known)).toMatchObject({ revision: 2, trackingStatus: 'Dispatched' });
+    for (const trackingNumber of [known, ...fresh]) {
+      expect(await countRows(deliveries, trackingNumber)).toBe(trackingNumber === known ? 2 : 1);
+    }
+    const [first] = results;
+    expect(first).toMatchObject({ before: { trackingStatus: 'Printed' } });
+  });
+
+  it('stores exactly what one event at a time would, field for field', async () => {
+    const [single, batched] = [newTrackingNumber(), newTrackingNumber()];
+    await recordTrackingEvent(database.db, scan(single, 'InTransit', 7));
+    await recordBatch([scan(batched, 'InTransit', 7)]);
+    const shipmentFields = async (trackingNumber: string) => {
+      const row = await shipmentRow(trackingNumber);
+      return [
+        row.trackingStatus,
+        row.lastUpdatedDate,
+        row.lastUpdatedAt,
+        row.revision,
+        row.carrierName,
+      ];
+    };
+    expect(await shipmentFields(batched)).toEqual(await shipmentFields(single));
+    const eventFields = async (trackingNumber: string) => {
+      const [row] = await database.db
+        .select()
+        .from(trackingEvents)
+        .where(eq(trackingEvents.trackingNumber, trackingNumber));
+      return (
+        row && [
+          row.source,
+          row.trackingStatus,
+          row.statusKnown,
+          row.lastUpdatedDate,
+          row.lastUpdatedAt,
+          row.result,
+        ]
+      );
+    };
+    expect(await eventFields(batched)).toEqual(await eventFields(single));
+    expect(await countRows(deliveries, batched)).toBe(1);
+  });
+
+  it('settles what the batch cannot alone — a second event of a shipment, an older event, a repeat — as the single path does', async () => {
+    const [a, b, c] = [newTrackingNumber(), newTrackingNumber(), newTrackingNumber()];
+    await recordTrackingEvent(database.db, scan(b, 'InTransit', 20));
+    const repeat = scan(c, 'Printed', 0);
+    await recordTrackingEvent(database.db, repeat);
+    const results = await recordBatch([
+      scan(a, 'Printed', 0),
+      scan(a, 'Dispatched', 5),
+      scan(b, 'Dispatched', 10),
+      repeat,
+    ]);
+    expect(results.map((r) => r.result)).toEqual(['applied', 'applied', 'stale', 'duplicate']);
+    expect(await shipmentRow(a)).toMatchObject({ revision: 2, trackingStatus: 'Dispatched' });
+    expect(await shipmentRow(b)).toMatchObject({ revision: 2, trackingStatus: 'InTransit' });
+    expect(await countRows(trackingEvents, c)).toBe(1);
+  });
+
+  it('fails every event with the database error when Postgres cannot be reached', async () => {
+    const closed = createDb(database.url);
+    await closed.close();
+    const settled = await recordTrackingEventBatch(closed.db, [
+      scan(newTrackingNumber(), 'Printed', 0),
+      scan(newTrackingNumber(), 'Printed', 0),
+    ]);
+    expect(settled.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
   });
 });

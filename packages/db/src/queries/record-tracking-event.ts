@@ -18,6 +18,7 @@ import {
   shipmentStateOf,
   storedEventOf,
   writeEventValues,
+  type EventWrite,
   type HistoryRow,
   type ShipmentReadRow,
 } from './record-event-sql';
@@ -86,45 +87,91 @@ export async function recordTrackingEvent(
 
 /** One read-compute-write round; null when the shipment's revision moved meanwhile. */
 async function tryRecord(db: Queryable, incoming: IncomingEvent): Promise<RecordResult | null> {
-  const { event, eventId } = incoming;
-  const { rows } = await db.query<ShipmentReadRow>(READ_SHIPMENT, [event.trackingNumber]);
+  const { rows } = await db.query<ShipmentReadRow>(READ_SHIPMENT, [incoming.event.trackingNumber]);
   const row = rows[0] ?? null;
+  const planned = planInOrderEvent(row, incoming) ?? (await planWithHistory(db, row, incoming));
+  if (planned === 'duplicate') return { result: 'duplicate' };
+  const written = await db.query<{ projected: number; recorded: number }>(
+    WRITE_EVENT,
+    writeEventValues(planned.write),
+  );
+  const outcome = written.rows[0];
+  if (!outcome?.projected) return null;
+  // The revision moves with every stored event, so an event that is already stored cannot
+  // pass the revision check: a projected but unrecorded event is a broken invariant.
+  if (!outcome.recorded) throw unrecordedEvent(incoming.eventId);
+  return planned.recorded;
+}
+
+/** What one event does to its shipment, and the write that makes it so. */
+export interface PlannedRecord {
+  readonly recorded: Exclude<RecordResult, { result: 'duplicate' }>;
+  readonly write: EventWrite;
+}
+
+/**
+ * The plan of an event later than everything stored of its shipment (or of a shipment not
+ * seen before): the fold of the history is the stored state, so adding it is one step and no
+ * history is read. Null when the event is not that late: only the full fold can place it.
+ */
+export function planInOrderEvent(
+  row: ShipmentReadRow | null,
+  incoming: IncomingEvent,
+): PlannedRecord | null {
+  if (row && !sortsAfterAllStored(incoming.event, row)) return null;
   const before = row && shipmentStateOf(row);
-  const incomingEvent: StoredEvent = { eventId, event };
-  let after: ShipmentState | null;
-  if (row && before && !sortsAfterAllStored(event, row)) {
-    const history = await loadHistory(db, event.trackingNumber);
-    if (history.some((stored) => stored.eventId === eventId)) return { result: 'duplicate' };
-    // When old events were pruned from the log, the stored state stands in for them, so the
-    // fold starts from what the shipment already is and can never move it backwards.
-    const pruned = !history.some((stored) => stored.eventId === before.lastEventId);
-    after = projectHistory([...(pruned ? [stateAsEvent(before)] : []), ...history, incomingEvent]);
-  } else {
-    // The fold of the history is the stored state, so adding a later event is one step.
-    after = projectHistory(before ? [stateAsEvent(before), incomingEvent] : [incomingEvent]);
-  }
+  const incomingEvent: StoredEvent = { eventId: incoming.eventId, event: incoming.event };
+  const after = projectHistory(before ? [stateAsEvent(before), incomingEvent] : [incomingEvent]);
+  return plan(incoming, row, before, after);
+}
+
+async function planWithHistory(
+  db: Queryable,
+  row: ShipmentReadRow | null,
+  incoming: IncomingEvent,
+): Promise<PlannedRecord | 'duplicate'> {
+  const { event, eventId } = incoming;
+  const before = row && shipmentStateOf(row);
+  const history = await loadHistory(db, event.trackingNumber);
+  if (history.some((stored) => stored.eventId === eventId)) return 'duplicate';
+  // When old events were pruned from the log, the stored state stands in for them, so the
+  // fold starts from what the shipment already is and can never move it backwards.
+  const pruned = before !== null && !history.some((s) => s.eventId === before.lastEventId);
+  const after = projectHistory([
+    ...(before && pruned ? [stateAsEvent(before)] : []),
+    ...history,
+    { eventId, event },
+  ]);
+  return plan(incoming, row, before, after);
+}
+
+function plan(
+  incoming: IncomingEvent,
+  row: ShipmentReadRow | null,
+  before: ShipmentState | null,
+  after: ShipmentState | null,
+): PlannedRecord {
   if (!after) throw new Error('a history with one event always projects a state');
-  const result = classifyProjection(before, after, event);
+  const result = classifyProjection(before, after, incoming.event);
   const changed = result === 'applied' || result === 'merged';
   // Only a change of state is delivered: a merge, a restatement or a late event is not.
   const deliveryId = result === 'applied' ? newDeliveryId() : null;
-  const written = await db.query<{ projected: number; recorded: number }>(
-    WRITE_EVENT,
-    writeEventValues({
+  return {
+    recorded: { result, before, after, deliveryId },
+    write: {
       ...incoming,
       result,
       shipment: changed || !before ? after : before,
       changed,
       expectedRevision: row?.revision ?? null,
       deliveryId,
-    }),
-  );
-  const outcome = written.rows[0];
-  if (!outcome?.projected) return null;
-  // The revision moves with every stored event, so an event that is already stored cannot
-  // pass the revision check: a projected but unrecorded event is a broken invariant.
-  if (!outcome.recorded) throw new Error(`event ${eventId} projected but not recorded`);
-  return { result, before, after, deliveryId };
+    },
+  };
+}
+
+/** A projected but unrecorded event: the revision check should have made it impossible. */
+export function unrecordedEvent(eventId: string): Error {
+  return new Error(`event ${eventId} projected but not recorded`);
 }
 
 /**

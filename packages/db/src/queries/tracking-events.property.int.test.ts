@@ -16,6 +16,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, trackingEvents } from '../schema';
 import { findShipment, toShipmentState } from './shipments';
+import { recordTrackingEventBatch } from './record-event-batch';
 import {
   recordTrackingEvent,
   type IncomingEvent,
@@ -215,24 +216,48 @@ async function shipmentState(trackingNumber: string): Promise<ShipmentState> {
   return toShipmentState(row);
 }
 
-/** Records the arrival a group at a time; the members of a group race each other. */
-async function recordArrival(
-  arrival: readonly IncomingEvent[],
-  groups: readonly number[],
-): Promise<RecordResult[]> {
-  const results: RecordResult[] = [];
+/** Splits the arrival into consecutive groups of the planned sizes. */
+function groupsOf(arrival: readonly IncomingEvent[], sizes: readonly number[]): IncomingEvent[][] {
+  const groups: IncomingEvent[][] = [];
   for (let start = 0, group = 0; start < arrival.length; group += 1) {
-    const size = groups[group % groups.length]!;
-    const batch = arrival.slice(start, start + size);
+    const size = sizes[group % sizes.length]!;
+    groups.push(arrival.slice(start, start + size));
     start += size;
+  }
+  return groups;
+}
+
+/** One event per call; the members of a group race each other. */
+async function recordRacingSingles(groups: readonly IncomingEvent[][]): Promise<RecordResult[]> {
+  const results: RecordResult[] = [];
+  for (const group of groups) {
     results.push(
-      ...(await Promise.all(batch.map((event) => recordTrackingEvent(database.db, event)))),
+      ...(await Promise.all(group.map((event) => recordTrackingEvent(database.db, event)))),
     );
   }
   return results;
 }
 
-describe('recordTrackingEvent under any interleaving, duplication, delay and concurrency', () => {
+/** Each group is one group commit, and two consecutive commits race each other. */
+async function recordRacingBatches(groups: readonly IncomingEvent[][]): Promise<RecordResult[]> {
+  const results: RecordResult[] = [];
+  for (let index = 0; index < groups.length; index += 2) {
+    const racing = groups.slice(index, index + 2);
+    const settled = await Promise.all(
+      racing.map((group) => recordTrackingEventBatch(database.db, group)),
+    );
+    for (const outcome of settled.flat()) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      results.push(outcome.value);
+    }
+  }
+  return results;
+}
+
+describe.each([
+  ['recordTrackingEvent', recordRacingSingles],
+  ['recordTrackingEventBatch', recordRacingBatches],
+])('%s under any interleaving, duplication, delay and concurrency', (_, recordArrival) => {
   it('ends each shipment as its sorted, duplicate-free history says, delivering each change of state once', async () => {
     await fc.assert(
       fc.asyncProperty(plan, async ({ shipments, arrival, groups }) => {
@@ -243,8 +268,10 @@ describe('recordTrackingEvent under any interleaving, duplication, delay and con
         );
         const distinct = byShipment.flat();
         const results = await recordArrival(
-          arrival.map((index) => distinct[index]!),
-          groups,
+          groupsOf(
+            arrival.map((index) => distinct[index]!),
+            groups,
+          ),
         );
         // Each repeat, and only a repeat, is reported as a duplicate.
         const duplicates = results.filter((outcome) => outcome.result === 'duplicate');
