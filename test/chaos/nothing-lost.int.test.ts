@@ -9,8 +9,9 @@ import { buildReport, publishReport } from './report';
 import { waitUntilSettled } from './settle';
 import { startChaosStack, type ChaosStack } from './stack';
 
-// `npm run test:chaos` sets CHAOS_PROFILE=long; CHAOS_SEED repeats a run's random choices.
-const profile = chaosProfile(process.env.CHAOS_PROFILE);
+// `npm run test:chaos` sets CHAOS_PROFILE=long; CHAOS_WORKERS sets the worker processes;
+// CHAOS_SEED repeats a run's random choices.
+const profile = chaosProfile(process.env.CHAOS_PROFILE, process.env.CHAOS_WORKERS);
 const seed = Number(process.env.CHAOS_SEED ?? randomInt(2 ** 31));
 const schedule = faultSchedule(profile);
 

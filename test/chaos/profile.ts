@@ -49,13 +49,13 @@ const PROFILES: Readonly<Record<ChaosProfile['name'], ChaosProfile>> = {
     settleTimeoutMs: 60_000,
     testTimeoutMs: 110_000,
   },
-  // `npm run test:chaos`: two workers sharing the load, three rounds over about two minutes.
+  // `npm run test:chaos`: three workers sharing the load, three rounds over about two minutes.
   long: {
     name: 'long',
     shipments: 800,
     rate: 40,
     duplicateRatio: 0.1,
-    workerProcesses: 2,
+    workerProcesses: 3,
     rounds: 3,
     downMs: { redis: 4_000, worker: 0, postgres: 5_000, sink: 4_000 },
     settleTimeoutMs: 180_000,
@@ -63,11 +63,17 @@ const PROFILES: Readonly<Record<ChaosProfile['name'], ChaosProfile>> = {
   },
 };
 
-export function chaosProfile(name = 'default'): ChaosProfile {
+/** The named profile; `workers` (CHAOS_WORKERS), when given, replaces its worker count. */
+export function chaosProfile(name = 'default', workers?: string): ChaosProfile {
   if (name !== 'default' && name !== 'long') {
     throw new Error(`CHAOS_PROFILE must be default or long, not ${name}`);
   }
-  return PROFILES[name];
+  if (workers === undefined) return PROFILES[name];
+  const workerProcesses = Number(workers);
+  if (!Number.isInteger(workerProcesses) || workerProcesses < 1 || workerProcesses > 8) {
+    throw new Error(`CHAOS_WORKERS must be a whole number from 1 to 8, not ${workers}`);
+  }
+  return { ...PROFILES[name], workerProcesses };
 }
 
 /** How long the load takes with nothing broken: every post at the profile's rate. */

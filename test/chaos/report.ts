@@ -26,6 +26,8 @@ export function buildReport(input: ReportInput) {
   const stored = settled.snapshot.events.length;
   return {
     profile: input.profile,
+    // Those running at once, plus the replacement of each one killed.
+    workerProcessesStarted: input.workers.length,
     seed: input.seed,
     eventsSent: ledger.events.length,
     posts: ledger.posts,
