@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runE2eCase } from './cases/e2e';
 import { runIngressCase } from './cases/ingress';
+import { runReplicasCase } from './cases/replicas';
 import { runWorkerCase } from './cases/worker';
 import { cleanupAll } from './lib/cleanup';
 import { CASE_NAMES, loadBenchConfig, type BenchConfig } from './lib/config';
@@ -77,6 +78,7 @@ function settings(config: BenchConfig) {
         p99LimitMs: config.maxRateP99Ms,
       },
     },
+    replicas: { workerProcesses: config.replicaCounts, steadyS: config.replicaSteadyS },
   };
 }
 
@@ -84,7 +86,7 @@ async function main(): Promise<number> {
   const pinning = planPinning();
   const config = loadBenchConfig(process.argv.slice(2), process.env, pinning);
   const startedAt = new Date();
-  const maxS = Number(process.env.BENCH_MAX_S ?? (config.quick ? 180 : 600));
+  const maxS = Number(process.env.BENCH_MAX_S ?? (config.quick ? 240 : 900));
   const watchdog = setTimeout(() => {
     progress(`bench exceeded BENCH_MAX_S=${maxS} s: cleaning up and stopping`);
     void cleanupAll().finally(() => process.exit(2));
@@ -109,6 +111,9 @@ async function main(): Promise<number> {
   const ingress = config.cases.has('ingress') ? await runIngressCase(config, scratch) : undefined;
   const worker = config.cases.has('worker') ? await runWorkerCase(config, scratch) : undefined;
   const e2e = config.cases.has('e2e') ? await runE2eCase(config, scratch) : undefined;
+  const replicas = config.cases.has('replicas')
+    ? await runReplicasCase(config, scratch)
+    : undefined;
 
   const max = (...values: (number | null | undefined)[]) => {
     const known = values.filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
@@ -118,6 +123,7 @@ async function main(): Promise<number> {
     ...(ingress && { ingress }),
     ...(worker && { worker }),
     ...(e2e && { e2e }),
+    ...(replicas && { replicas }),
     rssMb: {
       ingress: max(ingress?.peakRssMb, e2e?.peakRssMb.ingress),
       worker: max(worker?.peakRssMb, e2e?.peakRssMb.worker),

@@ -69,7 +69,7 @@ export interface E2eCaseResult {
 
 interface Running {
   readonly ingress: AppProcess;
-  readonly worker: AppProcess;
+  readonly workers: readonly AppProcess[];
   readonly ingressUrl: string;
   readonly sink: Sink;
   /** The bench's own handle on the queues, to throw away a backlog between windows. */
@@ -103,7 +103,7 @@ async function measureWindow(
 ): Promise<WindowResult> {
   const stopCpu = measureCpu({
     ingress: running.ingress.pid,
-    worker: running.worker.pid,
+    ...Object.fromEntries(running.workers.map((worker) => [worker.name, worker.pid])),
     ...(scratch.redisPid !== null && { redis: scratch.redisPid }),
   });
   const offered = await offerLoad(running.ingressUrl, { rate, durationS, label });
@@ -248,7 +248,15 @@ async function purge(running: Running): Promise<void> {
   }
 }
 
-export async function runE2eCase(config: BenchConfig, scratch: Scratch): Promise<E2eCaseResult> {
+/**
+ * The sink, the ingress and `workerCount` worker processes (the production bundles) on the
+ * scratch database and prefix, delivering over HTTP; `stop` ends them all.
+ */
+export async function startE2eStack(
+  config: BenchConfig,
+  scratch: Scratch,
+  workerCount: number,
+): Promise<Running & { stop(): Promise<void> }> {
   await scratch.truncate();
   await scratch.clearQueues();
   const sink = new Sink();
@@ -260,7 +268,6 @@ export async function runE2eCase(config: BenchConfig, scratch: Scratch): Promise
     await connection.quit();
   });
   const ingressPort = await freePort();
-  const adminPort = await freePort();
   const ingress = startApp({
     name: 'ingress',
     script: APP_BUNDLES.ingress,
@@ -273,62 +280,118 @@ export async function runE2eCase(config: BenchConfig, scratch: Scratch): Promise
     },
     cpu: config.ingressCpu,
   });
-  const worker = startApp({
-    name: 'worker',
-    script: APP_BUNDLES.worker,
-    env: {
-      DATABASE_URL: scratch.databaseUrl,
-      REDIS_URL: scratch.redisUrl,
-      QUEUE_PREFIX: scratch.prefix,
-      ADMIN_PORT: String(adminPort),
-      WORKER_CONCURRENCY: String(config.workerConcurrency),
-      SOURCE_ADAPTER: 'http',
-      SOURCE_HTTP_URL: `http://127.0.0.1:${sinkPort}/tracksync`,
-      SOURCE_HTTP_SECRET: SOURCE_SECRET,
-      LOG_LEVEL: 'warn',
-    },
-    cpu: null,
-  });
+  const workers: AppProcess[] = [];
+  const stop = async () => {
+    await Promise.all([ingress.stop(), ...workers.map((worker) => worker.stop())]);
+    forgetQueues();
+    await closeQueues(queues);
+    await connection.quit();
+    closeAgent();
+    await sink.close();
+    await scratch.clearQueues();
+  };
   try {
+    for (let index = 1; index <= workerCount; index += 1) {
+      const adminPort = await freePort();
+      const worker = startApp({
+        name: workerCount === 1 ? 'worker' : `worker${index}`,
+        script: APP_BUNDLES.worker,
+        env: {
+          DATABASE_URL: scratch.databaseUrl,
+          REDIS_URL: scratch.redisUrl,
+          QUEUE_PREFIX: scratch.prefix,
+          ADMIN_PORT: String(adminPort),
+          WORKER_CONCURRENCY: String(config.workerConcurrency),
+          SOURCE_ADAPTER: 'http',
+          SOURCE_HTTP_URL: `http://127.0.0.1:${sinkPort}/tracksync`,
+          SOURCE_HTTP_SECRET: SOURCE_SECRET,
+          LOG_LEVEL: 'warn',
+        },
+        cpu: null,
+      });
+      workers.push(worker);
+      await waitUntilReady(worker, `http://127.0.0.1:${adminPort}/readyz`);
+    }
     const ingressUrl = `http://127.0.0.1:${ingressPort}`;
     await waitUntilReady(ingress, `${ingressUrl}/readyz`);
-    await waitUntilReady(worker, `http://127.0.0.1:${adminPort}/readyz`);
-    const running: Running = { ingress, worker, ingressUrl, sink, queues };
+    return { ingress, workers, ingressUrl, sink, queues, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** A short unmeasured window, so neither JIT warm-up nor cold caches land in a result. */
+export async function warmUp(
+  config: BenchConfig,
+  scratch: Scratch,
+  running: Running,
+  label: string,
+): Promise<void> {
+  const warm = await measureWindow(scratch, running, {
+    rate: config.e2eRate,
+    durationS: Math.min(3, config.e2eDurationS),
+    label,
+    graceMs: 10_000,
+  });
+  progress(`e2e warm-up ${describe(warm)}`);
+  await purge(running);
+}
+
+/** The steady window's maximum-rate search start: ×factor when it kept up, else 90 % of it. */
+function maxRateStartAfter(config: BenchConfig, steady: WindowResult): number {
+  if (config.maxRateStart !== null) return config.maxRateStart;
+  return judge(config, steady).sustainable
+    ? Math.round(config.e2eRate * config.maxRateFactor)
+    : Math.max(5, Math.round((0.9 * steady.deliveredPerS) / 5) * 5);
+}
+
+/** One steady window at the e2e rate, then the maximum sustainable rate search from it. */
+export async function steadyThenMaxRate(
+  config: BenchConfig,
+  scratch: Scratch,
+  running: Running,
+  label: string,
+  durationS: number,
+): Promise<{
+  steady: WindowResult;
+  search: { sustainableRate: number | null; steps: MaxRateStep[] };
+}> {
+  const steady = await measureWindow(scratch, running, {
+    rate: config.e2eRate,
+    durationS,
+    label,
+    graceMs: config.e2eGraceS * 1000,
+  });
+  progress(`${label} steady ${describe(steady)}`);
+  await purge(running);
+  const startRate = maxRateStartAfter(config, steady);
+  const search = await searchMaxRate(config, scratch, running, `MAX-${label}`, startRate);
+  progress(
+    `${label} maximum sustainable rate: ${search.sustainableRate === null ? 'none found' : `${search.sustainableRate}/s`}`,
+  );
+  return { steady, search };
+}
+
+export async function runE2eCase(config: BenchConfig, scratch: Scratch): Promise<E2eCaseResult> {
+  const running = await startE2eStack(config, scratch, 1);
+  try {
     const tag = randomBytes(3).toString('hex');
-
-    const warm = await measureWindow(scratch, running, {
-      rate: config.e2eRate,
-      durationS: Math.min(3, config.e2eDurationS),
-      label: `E2E-${tag}-warm`,
-      graceMs: 10_000,
-    });
-    progress(`e2e warm-up ${describe(warm)}`);
-    await purge(running);
-
+    await warmUp(config, scratch, running, `E2E-${tag}-warm`);
     const steadyRuns: WindowResult[] = [];
     const maxRuns: { sustainableRate: number | null; steps: MaxRateStep[] }[] = [];
     for (let i = 0; i < config.repeats; i += 1) {
-      const steady = await measureWindow(scratch, running, {
-        rate: config.e2eRate,
-        durationS: config.e2eDurationS,
-        label: `E2E-${tag}-${i}`,
-        graceMs: config.e2eGraceS * 1000,
-      });
-      steadyRuns.push(steady);
-      progress(`e2e run ${i + 1}/${config.repeats} steady ${describe(steady)}`);
-      await purge(running);
-      const keptUp = judge(config, steady).sustainable;
-      const startRate =
-        config.maxRateStart ??
-        (keptUp
-          ? Math.round(config.e2eRate * config.maxRateFactor)
-          : Math.max(5, Math.round((0.9 * steady.deliveredPerS) / 5) * 5));
-      const search = await searchMaxRate(config, scratch, running, `MAX-${tag}-${i}`, startRate);
-      maxRuns.push(search);
-      progress(
-        `e2e run ${i + 1}/${config.repeats} maximum sustainable rate: ${search.sustainableRate === null ? 'none found' : `${search.sustainableRate}/s`}`,
+      const { steady, search } = await steadyThenMaxRate(
+        config,
+        scratch,
+        running,
+        `E2E-${tag}-${i}`,
+        config.e2eDurationS,
       );
+      steadyRuns.push(steady);
+      maxRuns.push(search);
     }
+    const [worker] = running.workers;
     return {
       steady: {
         runs: steadyRuns,
@@ -339,18 +402,16 @@ export async function runE2eCase(config: BenchConfig, scratch: Scratch): Promise
       maxRate: {
         runs: maxRuns,
         sustainableRate: summarize(maxRuns.map((run) => run.sustainableRate ?? 0)),
-        definition: `highest offered rate (steps of ×${config.maxRateFactor} up, or ÷ while even the first fails, from ${config.maxRateStart === null ? "90% of the steady run's delivered rate (or ×factor of the steady rate when it kept up)" : `${config.maxRateStart}/s`}, ${config.maxRateStepS} s each, one bisection) at which every request was accepted, every event reached the sink within ${config.maxRateGraceMs} ms of the last send, and p99 received→delivered stayed ≤ ${config.maxRateP99Ms} ms`,
+        definition: maxRateDefinition(config),
       },
-      peakRssMb: { ingress: peakRss(ingress), worker: peakRss(worker) },
-      sink: { duplicates: sink.duplicates, malformed: sink.malformed },
+      peakRssMb: { ingress: peakRss(running.ingress), worker: worker ? peakRss(worker) : null },
+      sink: { duplicates: running.sink.duplicates, malformed: running.sink.malformed },
     };
   } finally {
-    await Promise.all([ingress.stop(), worker.stop()]);
-    forgetQueues();
-    await closeQueues(queues);
-    await connection.quit();
-    closeAgent();
-    await sink.close();
-    await scratch.clearQueues();
+    await running.stop();
   }
+}
+
+export function maxRateDefinition(config: BenchConfig): string {
+  return `highest offered rate (steps of ×${config.maxRateFactor} up, or ÷ while even the first fails, from ${config.maxRateStart === null ? "90% of the steady run's delivered rate (or ×factor of the steady rate when it kept up)" : `${config.maxRateStart}/s`}, ${config.maxRateStepS} s each, one bisection) at which every request was accepted, every event reached the sink within ${config.maxRateGraceMs} ms of the last send, and p99 received→delivered stayed ≤ ${config.maxRateP99Ms} ms`;
 }

@@ -23,6 +23,9 @@ export interface BenchConfig {
   readonly maxRateStepS: number;
   readonly maxRateFactor: number;
   readonly maxRateSteps: number;
+  /** Replicas case: the worker process counts compared, and each one's steady window. */
+  readonly replicaCounts: readonly number[];
+  readonly replicaSteadyS: number;
   /** Grace after the last send of a step within which every event must be delivered. */
   readonly maxRateGraceMs: number;
   /** A step whose p99 received→delivered exceeds this is not sustainable. */
@@ -34,7 +37,7 @@ export interface BenchConfig {
   readonly loadCpu: number | null;
 }
 
-export const CASE_NAMES = ['ingress', 'worker', 'e2e'] as const;
+export const CASE_NAMES = ['ingress', 'worker', 'e2e', 'replicas'] as const;
 export type CaseName = (typeof CASE_NAMES)[number];
 
 function isCaseName(name: string): name is CaseName {
@@ -49,6 +52,17 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number):
     throw new Error(`${name}: must be a positive number, got "${raw}"`);
   }
   return value;
+}
+
+/** `BENCH_REPLICAS=1,2,3`: whole numbers from 1 to 8. */
+function replicaCounts(env: NodeJS.ProcessEnv, fallback: readonly number[]): number[] {
+  const raw = env.BENCH_REPLICAS;
+  if (raw === undefined || raw.trim() === '') return [...fallback];
+  const counts = raw.split(',').map((part) => Number(part.trim()));
+  if (counts.some((count) => !Number.isInteger(count) || count < 1 || count > 8)) {
+    throw new Error(`BENCH_REPLICAS: whole numbers from 1 to 8, comma-separated, got "${raw}"`);
+  }
+  return counts;
 }
 
 function cases(env: NodeJS.ProcessEnv): Set<CaseName> {
@@ -89,6 +103,8 @@ export function loadBenchConfig(
       env.BENCH_MAXRATE_START === undefined || env.BENCH_MAXRATE_START === 'auto'
         ? null
         : int('BENCH_MAXRATE_START', 200, 200),
+    replicaCounts: replicaCounts(env, quick ? [1, 2] : [1, 2, 3]),
+    replicaSteadyS: int('BENCH_REPLICA_STEADY_S', 10, 3),
     maxRateStepS: int('BENCH_MAXRATE_STEP_S', 5, 2),
     maxRateFactor: positiveNumber(env, 'BENCH_MAXRATE_FACTOR', 1.25),
     maxRateSteps: int('BENCH_MAXRATE_STEPS', 5, 2),

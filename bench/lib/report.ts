@@ -1,13 +1,33 @@
 import type { E2eCaseResult } from '../cases/e2e';
 import type { IngressCaseResult } from '../cases/ingress';
+import type { ReplicasCaseResult } from '../cases/replicas';
 import type { WorkerCaseResult } from '../cases/worker';
+import { cpus } from 'node:os';
+import type { CpuUse } from './cpu';
 import { round, summarize, type Summary } from './stats';
 
 export interface Results {
   readonly ingress?: IngressCaseResult;
   readonly worker?: WorkerCaseResult;
   readonly e2e?: E2eCaseResult;
+  readonly replicas?: ReplicasCaseResult;
   readonly rssMb: { readonly ingress: number | null; readonly worker: number | null };
+}
+
+/** `ingress 0.61 + workers 0.80 + redis 0.20, rest 0.35` of the machine's cores. */
+function cpuCores(use: CpuUse): string {
+  const sum = (prefix: string) =>
+    Object.entries(use.cores)
+      .filter(([name]) => name.startsWith(prefix))
+      .reduce((total, [, cores]) => total + (cores ?? 0), 0);
+  const listed = sum('');
+  const busy = (use.machineBusyPct / 100) * cpus().length;
+  const parts = [
+    `ingress ${sum('ingress').toFixed(2)}`,
+    `workers ${sum('worker').toFixed(2)}`,
+    `redis ${sum('redis').toFixed(2)}`,
+  ];
+  return `${parts.join(' + ')}, bench ${use.benchCores.toFixed(2)}, rest (Postgres, system) ${Math.max(0, busy - listed - use.benchCores).toFixed(2)}`;
 }
 
 const cell = (summary: Summary, digits = 0) =>
@@ -21,7 +41,7 @@ const value = (x: number | null, digits = 2) =>
 /** One row per measured quantity: median over the runs, then min–max and half the spread. */
 export function markdownTable(results: Results): string {
   const rows: string[][] = [];
-  const { ingress, worker, e2e, rssMb } = results;
+  const { ingress, worker, e2e, replicas, rssMb } = results;
   if (ingress) {
     rows.push(['1a bare Express 5 JSON route, req/s', cell(ingress.bare.rps), '']);
     rows.push([
@@ -83,6 +103,14 @@ export function markdownTable(results: Results): string {
     const delivered = e2e.steady.runs.map((run) => run.deliveredPerS);
     rows.push([`3 delivered events/s while ${rate}/s offered`, cell(summarize(delivered)), '']);
     rows.push(['3 maximum sustainable rate, events/s', cell(e2e.maxRate.sustainableRate), '']);
+  }
+  for (const run of replicas?.runs ?? []) {
+    const bound = run.steady.latencyLowerBound ? '≥ ' : '';
+    rows.push([
+      `5 ${run.workers} worker process${run.workers === 1 ? '' : 'es'}: maximum sustainable rate, events/s; p99 at ${run.steady.offeredRate}/s; CPU cores at that rate`,
+      `${run.sustainableRate ?? 'none'}; ${bound}${round(run.steady.receivedToDeliveredP99Ms, 1)} ms; ${cpuCores(run.cpuAtMax)}`,
+      '',
+    ]);
   }
   rows.push(['4 peak RSS ingress (VmHWM), MB', value(rssMb.ingress, 1), '≤ 150']);
   rows.push(['4 peak RSS worker (VmHWM), MB', value(rssMb.worker, 1), '≤ 250']);
