@@ -10,3 +10,4 @@ export * from './queries/deliveries';
 export * from './queries/delivery-requests';
 export * from './queries/ops';
 export * from './queries/reconcile';
+export * from './queries/console';
