@@ -50,7 +50,7 @@ header button { background: transparent; border-color: #fff; }
 .notice { padding: .5rem .75rem; border-radius: 4px; border: 1px solid; }
 .notice.ok { background: #e7f4eb; border-color: #9fcfae; } .notice.error { background: #fbe9e9; border-color: #e3a1a3; }
 pre { background: #0f1720; color: #e6edf3; padding: .6rem; border-radius: 4px; overflow: auto;
-  max-height: 24rem; white-space: pre-wrap; word-break: break-all; unicode-bidi: isolate; direction: ltr; }
+  max-height: 24rem; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: isolate; direction: ltr; }
 .hidden-char { background: #f5a623; color: #000; border-radius: 2px; padding: 0 2px; font-size: .8em; }
 details summary { cursor: pointer; color: var(--accent); }
 .pager { display: flex; gap: 1rem; align-items: center; }

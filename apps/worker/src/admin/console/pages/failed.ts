@@ -45,6 +45,7 @@ export function failedRoutes(deps: ConsoleDeps): Router {
                   <th scope="col">Order number</th>
                   <th scope="col">State</th>
                   <th scope="col" class="num">Attempts</th>
+                  <th scope="col" class="num">HTTP</th>
                   <th scope="col">Last error</th>
                   <th scope="col">Actions</th>
                 </tr>
@@ -64,9 +65,8 @@ export function failedRoutes(deps: ConsoleDeps): Router {
                       <span class="muted">(${row.reason})</span>
                     </td>
                     <td class="num">${row.attempts}</td>
-                    <td>
-                      ${row.lastHttpStatus ? html`HTTP ${row.lastHttpStatus}: ` : ''}${bounded(row.lastError ?? '', 300)}
-                    </td>
+                    <td class="num">${row.lastHttpStatus ?? '—'}</td>
+                    <td>${bounded(row.lastError ?? '', 300)}</td>
                     <td>
                       ${retryForm(row.deliveryId, csrf, back)}
                       <form class="inline" method="post" action="${shipmentPath}/replay">

@@ -25,7 +25,10 @@ export function reconcileRoutes(deps: ConsoleDeps): Router {
           Reconciliation is off: STARSHIPIT_API_KEY and STARSHIPIT_SUBSCRIPTION_KEY are not set.
         </p>`;
     const body = html`${runNow}
-      <p>Next shipped-orders window starts at the cursor: ${time(cursor)}</p>
+      <p>
+        Next shipped-orders window starts at the cursor:
+        ${cursor ? time(cursor) : html`<span class="muted">not set yet (no run has succeeded)</span>`}
+      </p>
       ${rows.length === 0 ? html`<p role="status">No runs yet.</p>` : runsTable(rows)}
       ${pager(page, more, `${href('/reconcile')}?`)}`;
     sendPage(req, res, { title: 'Reconcile', page: 'reconcile', body });

@@ -74,7 +74,7 @@ export function unmatchedRoutes(deps: ConsoleDeps): Router {
                           maxlength="200"
                           placeholder="source order id"
                         />
-                        <button type="submit">Match</button>
+                        <button type="submit" aria-label="Match ${tn}">Match</button>
                       </form>
                     </td>
                   </tr>`;
