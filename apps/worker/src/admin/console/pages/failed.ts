@@ -91,7 +91,7 @@ export function failedRoutes(deps: ConsoleDeps): Router {
 
   router.post('/failed/retry', async (_req, res) => {
     const { queued, refused } = await retryFailedDeliveries(deps);
-    deps.log.info({ queued, refused }, 'failed deliveries retried from the console');
+    deps.log.info({ queued, refused }, 'failed deliveries retried by an operator');
     const what = `${queued} queued${refused > 0 ? `, ${refused} skipped (a newer change was delivered since)` : ''}`;
     redirectDone(res, href('/failed'), 'retried_all', what);
   });
@@ -99,7 +99,7 @@ export function failedRoutes(deps: ConsoleDeps): Router {
   router.post('/failed/:delivery_id/retry', async (req, res) => {
     const deliveryId = req.params.delivery_id;
     const outcome = await retryFailedDelivery(deps, deliveryId);
-    deps.log.info({ deliveryId, outcome }, 'failed delivery retried from the console');
+    deps.log.info({ deliveryId, outcome }, 'failed delivery retried by an operator');
     redirectDone(res, returnPath(req.body, href('/failed')), DONE_BY_OUTCOME[outcome], deliveryId);
   });
   return router;

@@ -121,7 +121,7 @@ export function unmatchedRoutes(deps: ConsoleDeps): Router {
 
   router.post('/unmatched/retry', async (_req, res) => {
     const retried = await retryUnmatchedShipments(deps);
-    deps.log.info({ retried }, 'unmatched shipments retried from the console');
+    deps.log.info({ retried }, 'unmatched shipments retried by an operator');
     redirectDone(res, href('/unmatched'), 'unmatched_retried', `${retried} shipments`);
   });
   return router;
