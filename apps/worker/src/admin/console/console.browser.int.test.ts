@@ -26,6 +26,8 @@ describe('the ops console in Chromium', () => {
   let page: Page;
   let failedDeliveryId: string;
   const outside: string[] = [];
+  /** What the Content-Security-Policy blocked: htmx and the console must need nothing inline. */
+  const blocked: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -64,6 +66,9 @@ describe('the ops console in Chromium', () => {
     });
     page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.dismiss());
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
   });
 
   afterAll(async () => {
@@ -308,6 +313,7 @@ describe('the ops console in Chromium', () => {
     await page.goto(url('/reconcile'));
     expect(new URL(page.url()).pathname).toBe('/console/login');
     expect(outside).toEqual([]);
+    expect(blocked).toEqual([]);
   });
 });
 

@@ -93,7 +93,6 @@ export function unmatchedRoutes(deps: ConsoleDeps): Router {
       (req.body as Record<string, unknown>).source_order_id,
     );
     if (!parsed.success) {
-      res.status(400);
       sendPage(
         req,
         res,
