@@ -138,6 +138,11 @@ describe('the ops console in Chromium', () => {
     expect(await stamp.getAttribute('title')).toBe(`${iso} (UTC)`);
     expect(await stamp.innerText()).toMatch(/AEDT|AEST|GMT\+1[01]/);
     await shot('overview');
+    // Keyboard: the first Tab lands on the skip link, which moves focus to the content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.id')).toBe('main');
     const refreshed = await page.waitForResponse(
       (r) => r.url().endsWith('/console/overview/stats'),
       { timeout: 15_000 },
@@ -233,6 +238,20 @@ describe('the ops console in Chromium', () => {
     expect(fx!.sink.requestsFor(CONSOLE_SEED.failed).map((r) => r.webhookId)).toEqual([
       failedDeliveryId,
     ]);
+  });
+
+  it('replays a shipment’s current state from its timeline under a new webhook-id', async () => {
+    await page.goto(url(`/shipments/${CONSOLE_SEED.failed}`));
+    await page.getByRole('button', { name: 'Replay current state' }).click();
+    expect(await noticeText()).toMatch(
+      /^Current state queued for delivery \(dlv_[0-9a-f]{32}\)\.$/,
+    );
+    const [first, replay] = await waitFor('the replay to reach the sink', () => {
+      const requests = fx!.sink.requestsFor(CONSOLE_SEED.failed);
+      return requests.length === 2 ? requests : null;
+    });
+    expect(replay!.webhookId).not.toBe(first!.webhookId);
+    expect(replay!.body.data).toEqual(first!.body.data);
   });
 
   it('shows parked payloads escaped and cut, with why each was refused', async () => {

@@ -1,3 +1,4 @@
+import { parkPayload } from '@tracksync/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type WorkerHarness } from '../../../test/harness';
 import { serveAdmin, type AdminServer } from '../../../test/admin-server';
@@ -120,6 +121,27 @@ describe('ops console: sign-in, sessions and CSRF over HTTP', () => {
     expect(out.status).toBe(303);
     expect(out.headers.get('set-cookie')).toMatch(/^tracksync_console=;.*Expires=Thu, 01 Jan 1970/);
     expect((await call('/', { headers: { cookie } })).status).toBe(303);
+  });
+
+  it('pages through a long list: 20 parked payloads a page, then a next page', async () => {
+    for (let i = 0; i < 21; i++) {
+      await parkPayload(harness.db, {
+        parkedId: `paged-${i}`,
+        reason: 'invalid_json',
+        body: `{"n": ${i},`,
+        issues: [],
+        receivedAt: new Date(),
+      });
+    }
+    const { cookie } = await signIn();
+    const first = await (await call('/parked', { headers: { cookie } })).text();
+    expect(first.match(/<pre>/g)).toHaveLength(20);
+    expect(first).toContain('href="/console/parked?page=2" rel="next"');
+    const second = await (await call('/parked?page=2', { headers: { cookie } })).text();
+    expect(second.match(/<pre>/g)).toHaveLength(1);
+    expect(second).toContain('{&quot;n&quot;: 0,');
+    expect(second).toContain('href="/console/parked?page=1" rel="prev"');
+    expect(second).not.toContain('rel="next"');
   });
 
   it('serves htmx, its stylesheet and script from the worker itself', async () => {
