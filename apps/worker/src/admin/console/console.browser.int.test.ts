@@ -1,20 +1,18 @@
 import { findDelivery, findShipment } from '@tracksync/db';
 import { repoPath } from '@tracksync/test-support';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeHttpServer } from '@tracksync/runtime';
 import { waitFor } from '../../../test/harness';
 import { serveAdmin, type AdminServer } from '../../../test/admin-server';
+import { keepOnLoopback, launchChromium } from '../../../test/chromium';
 import { CONSOLE_SEED, seedConsole } from '../../../test/console-seed';
 import { startReconcileFixture, type ReconcileFixture } from '../../../test/reconcile-fixture';
 
 const TOKEN = 'browser-console-token';
-const CHROMIUM = '/usr/bin/chromium';
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** Rewritten only with CONSOLE_SCREENSHOT=1: the README's pictures of each page. */
 const SHOTS = process.env.CONSOLE_SCREENSHOT === '1';
 
@@ -30,40 +28,18 @@ describe('the ops console in Chromium', () => {
   const blocked: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `The console browser test needs Debian's Chromium at ${CHROMIUM} (apt-get install chromium).`,
-      );
-    }
     // Workers deliver to a local sink; a fake Starshipit API answers "run now".
     fx = await startReconcileFixture({ env: { ADMIN_TOKEN: TOKEN } });
     server = await serveAdmin(fx.harness);
     ({ failedDeliveryId } = await seedConsole(fx.harness.db));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium('console browser test');
     // The operator sits in Sydney; the server speaks UTC.
     context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
       timezoneId: 'Australia/Sydney',
       locale: 'en-AU',
     });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (LOOPBACK.has(new URL(url).hostname)) return route.continue();
-      outside.push(url);
-      return route.abort('blockedbyclient');
-    });
+    await keepOnLoopback(context, (url) => outside.push(url));
     page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.dismiss());
     page.on('console', (message) => {
