@@ -44,7 +44,10 @@ export function sendPage(
  */
 const NOTICES: Record<string, (what: string) => PageShell['notice']> = {
   matched: (what) => ({ kind: 'ok', text: `Matched; the current state is on its way (${what}).` }),
-  match_unknown: (what) => ({ kind: 'error', text: `No shipment with tracking number ${what}.` }),
+  unknown_shipment: (what) => ({
+    kind: 'error',
+    text: `No shipment with tracking number ${what}.`,
+  }),
   unmatched_retried: (what) => ({ kind: 'ok', text: `Asked the source again about ${what}.` }),
   retried: (what) => ({ kind: 'ok', text: `Delivery ${what} is queued again.` }),
   retry_refused: (what) => ({

@@ -2,7 +2,7 @@ import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { html } from './html';
 import { CONSOLE_PATH, href, renderPage } from './layout';
-import { csrfMatches, SESSION_TTL_SECONDS, type SessionStore } from './session';
+import { csrfMatches, SESSION_TTL_SECONDS, type Session, type SessionStore } from './session';
 
 export const SESSION_COOKIE = 'tracksync_console';
 
@@ -74,7 +74,7 @@ export function requireSameOrigin(log: Logger): RequestHandler {
 
 export function requireCsrf(log: Logger): RequestHandler {
   return (req, res, next) => {
-    const session = (res.locals as { session?: Parameters<typeof csrfMatches>[0] }).session;
+    const session = (res.locals as { session?: Session }).session;
     const token = (req.body as Record<string, unknown> | undefined)?._csrf;
     if (req.method !== 'POST' || (session && csrfMatches(session, token))) {
       next();

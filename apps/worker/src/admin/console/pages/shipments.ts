@@ -87,7 +87,7 @@ export function shipmentRoutes(deps: ConsoleDeps): Router {
     const deliveryId = shipment ? await replayEvent(deps, shipment.lastEventId) : null;
     const back = returnPath(req.body, href(`/shipments/${encodeURIComponent(trackingNumber)}`));
     if (!deliveryId) {
-      redirectDone(res, back, 'match_unknown', trackingNumber);
+      redirectDone(res, back, 'unknown_shipment', trackingNumber);
       return;
     }
     deps.log.info({ trackingNumber, deliveryId }, 'current state replayed from the console');

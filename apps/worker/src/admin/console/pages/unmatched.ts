@@ -108,7 +108,7 @@ export function unmatchedRoutes(deps: ConsoleDeps): Router {
     }
     const deliveryId = await matchShipment(deps, trackingNumber, parsed.data);
     if (!deliveryId) {
-      redirectDone(res, href('/unmatched'), 'match_unknown', trackingNumber);
+      redirectDone(res, href('/unmatched'), 'unknown_shipment', trackingNumber);
       return;
     }
     deps.log.info(
