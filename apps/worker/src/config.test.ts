@@ -25,7 +25,15 @@ describe('loadWorkerConfig', () => {
       STALE_AFTER: 86_400_000,
       HEADERS_TIMEOUT_MS: 10_000,
       REQUEST_TIMEOUT_MS: 15_000,
+      CONSOLE_COOKIE_SECURE: true,
     });
+  });
+
+  it('reads CONSOLE_COOKIE_SECURE as a boolean and refuses anything but true or false', () => {
+    expect(loadWorkerConfig({ CONSOLE_COOKIE_SECURE: 'false' }).CONSOLE_COOKIE_SECURE).toBe(false);
+    expect(() => loadWorkerConfig({ CONSOLE_COOKIE_SECURE: 'no' })).toThrow(
+      /CONSOLE_COOKIE_SECURE/,
+    );
   });
 
   it('reads durations such as 30s, 10m and 24h as milliseconds', () => {

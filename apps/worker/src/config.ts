@@ -43,6 +43,15 @@ export const workerEnvSchema = z
     ADMIN_PORT: portSchema.default(3001),
     ADMIN_TOKEN: z.string().optional(),
     /**
+     * The ops console's session cookie is `Secure` (sent over HTTPS only) unless this is
+     * `false`. Browsers also keep Secure cookies for http://localhost and 127.0.0.1, so only
+     * plain HTTP to another host (an internal name without TLS) needs it off.
+     */
+    CONSOLE_COOKIE_SECURE: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    /**
      * Delivery jobs in flight per replica. Each holds one pooled Postgres connection for a few
      * milliseconds; main sizes the pool from this so jobs never queue for a connection.
      */

@@ -7,7 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export const METRIC_PREFIX = 'tracksync_worker_';
 
 /** Every state a job can be in; listed so a state with no jobs still reports 0. */
-const JOB_STATES = [
+export const JOB_STATES = [
   'waiting',
   'prioritized',
   'delayed',
@@ -82,10 +82,7 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps): WorkerMetrics {
     async collect() {
       this.reset();
       await forEachQueue(queueList, log, async (name, queue) => {
-        // getWaiting reads the list oldest first, so index 0 is the job that waited longest.
-        const [oldest] = await queue.getWaiting(0, 0);
-        const ageMs = oldest ? Math.max(0, Date.now() - oldest.timestamp) : 0;
-        this.set({ queue: name }, ageMs / 1000);
+        this.set({ queue: name }, (await oldestWaitingAgeMs(queue)) / 1000);
       });
     },
   });
@@ -202,6 +199,13 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps): WorkerMetrics {
 }
 
 /** Reads every queue; a queue that cannot be read is logged and left out of this scrape. */
+/** How long the oldest waiting job of `queue` has waited, in ms (0 when none waits). */
+export async function oldestWaitingAgeMs(queue: Queues[QueueName]): Promise<number> {
+  // getWaiting reads the list oldest first, so index 0 is the job that waited longest.
+  const [oldest] = await queue.getWaiting(0, 0);
+  return oldest ? Math.max(0, Date.now() - oldest.timestamp) : 0;
+}
+
 async function forEachQueue(
   queues: readonly [QueueName, Queues[QueueName]][],
   log: Logger,

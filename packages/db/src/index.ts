@@ -12,3 +12,4 @@ export * from './queries/deliveries';
 export * from './queries/delivery-requests';
 export * from './queries/ops';
 export * from './queries/reconcile';
+export * from './queries/console';

@@ -1,11 +1,13 @@
 import type { Database } from '@tracksync/db';
 import type { Queues } from '@tracksync/queue';
+import type { Redis } from 'ioredis';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from '../config';
 import { opsApi } from './api';
 import { requireAdminToken } from './auth';
 import { BOARD_PATH, createBoard } from './board';
+import { CONSOLE_PATH, opsConsole } from './console';
 import { healthRoutes, type HealthDeps } from './health';
 
 export interface AdminDeps extends HealthDeps {
@@ -14,9 +16,15 @@ export interface AdminDeps extends HealthDeps {
   readonly db: Database;
   /** Queues bound to QUEUE_PREFIX: Bull Board shows them, match and replay add to them. */
   readonly queues: Queues;
+  /** Answers /readyz, and holds the console's sessions (so every replica knows them). */
+  readonly redis: Pick<Redis, 'ping' | 'get' | 'set' | 'del'>;
   readonly config: Pick<
     WorkerConfig,
-    'ADMIN_TOKEN' | 'QUEUE_PREFIX' | 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS'
+    | 'ADMIN_TOKEN'
+    | 'QUEUE_PREFIX'
+    | 'DELIVERY_ATTEMPTS'
+    | 'DELIVERY_BACKOFF_MS'
+    | 'CONSOLE_COOKIE_SECURE'
   >;
   /** Whether Starshipit credentials are set (`POST /api/reconcile` answers 409 otherwise). */
   readonly reconcileEnabled: boolean;
@@ -44,8 +52,11 @@ export function createAdminApp(deps: AdminDeps): Express {
       createBoard({ queues: deps.queues, queuePrefix: deps.config.QUEUE_PREFIX }),
     );
     app.use('/api', opsApi(deps));
+    // The console signs in with the same token, then keeps a session cookie instead of
+    // asking for the token on each request; its own guards sit inside it.
+    app.use(CONSOLE_PATH, opsConsole({ ...deps, config: { ...deps.config, ADMIN_TOKEN: token } }));
   } else {
-    deps.log.warn('ADMIN_TOKEN is not set: Bull Board and the ops API are off (404)');
+    deps.log.warn('ADMIN_TOKEN is not set: Bull Board, the ops API and the console are off (404)');
   }
 
   app.use((_req, res) => {

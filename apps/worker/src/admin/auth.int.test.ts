@@ -113,7 +113,7 @@ describe('admin token', () => {
     expect(harness.lines).toContainEqual(
       expect.objectContaining({
         level: 40,
-        msg: 'ADMIN_TOKEN is not set: Bull Board and the ops API are off (404)',
+        msg: 'ADMIN_TOKEN is not set: Bull Board, the ops API and the console are off (404)',
       }),
     );
   });

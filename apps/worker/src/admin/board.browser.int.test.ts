@@ -1,10 +1,9 @@
 import { enqueue, QUEUE_NAMES } from '@tracksync/queue';
 import { repoPath } from '@tracksync/test-support';
 import { UnrecoverableError, Worker } from 'bullmq';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GUIDE_EXAMPLE_PAYLOAD,
@@ -14,13 +13,11 @@ import {
   type WorkerHarness,
 } from '../../test/harness';
 import { serveAdmin, type AdminServer } from '../../test/admin-server';
+import { keepOnLoopback, launchChromium } from '../../test/chromium';
 
 const TOKEN = 'browser-board-token';
-const CHROMIUM = '/usr/bin/chromium';
 /** The README's picture of the board; rewritten only when BOARD_SCREENSHOT=1 (see below). */
 const SCREENSHOT = repoPath('docs/bull-board.png');
-/** Bull Board's page asks Google Fonts for its typeface; the test never leaves loopback. */
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const QUEUES = Object.values(QUEUE_NAMES);
 
 interface Opened {
@@ -39,31 +36,10 @@ describe('Bull Board in Chromium', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    // Fail, never skip: a missing browser must not pass for a checked board.
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `The Bull Board browser test needs Debian's Chromium at ${CHROMIUM}; install it with ` +
-          '`apt-get install chromium` (as root; .ci/run does this in CI).',
-      );
-    }
     harness = await startHarness({ ADMIN_TOKEN: TOKEN });
     server = await serveAdmin(harness);
     await seedJobs(harness);
-    // Without the background-networking flags Chromium keeps dialling Google's hosts, which
-    // this offline machine refuses; launch() gives it a fresh, empty profile.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium('Bull Board browser test');
   });
 
   afterAll(async () => {
@@ -79,11 +55,8 @@ describe('Bull Board in Chromium', () => {
       viewport: { width: 1280, height: 800 },
       ...(credentials ? { httpCredentials: credentials } : {}),
     });
-    await context.route('**/*', (route) =>
-      LOOPBACK.has(new URL(route.request().url()).hostname)
-        ? route.continue()
-        : route.abort('blockedbyclient'),
-    );
+    // Bull Board's page asks Google Fonts for its typeface; the test never leaves loopback.
+    await keepOnLoopback(context);
     const page = await context.newPage();
     const boardUrl = `${server!.url}/admin/queues`;
     // Read the status off the wire: with no credentials to offer at the Basic prompt,

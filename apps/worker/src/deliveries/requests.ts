@@ -1,7 +1,11 @@
 import {
   createCurrentStateDelivery,
   createReplayDelivery,
+  findDelivery,
+  listFailedDeliveriesInOrder,
   listUnmatchedToRetry,
+  reopenFailedDelivery,
+  type DeliveryRow,
 } from '@tracksync/db';
 import { enqueueDelivery, type ScheduleDeps } from './schedule';
 
@@ -42,4 +46,59 @@ export async function retryUnmatchedShipments(deps: ScheduleDeps, limit = 500): 
     if (deliveryId) await enqueueDelivery(deps, deliveryId);
   }
   return trackingNumbers.length;
+}
+
+/**
+ * What retrying a failed delivery did: `queued` (pending again, its job re-run), `refused`
+ * (a later change of the shipment was delivered since, so this older state must not be sent;
+ * replay is the deliberate way), `not_failed` or `not_found`.
+ */
+export type RetryOutcome = 'queued' | 'refused' | 'not_failed' | 'not_found';
+
+/** Sends a failed delivery again under its own delivery id, as Bull Board's Retry does. */
+export async function retryFailedDelivery(
+  deps: ScheduleDeps,
+  deliveryId: string,
+): Promise<RetryOutcome> {
+  const delivery = await findDelivery(deps.db, deliveryId);
+  if (!delivery) return 'not_found';
+  if (delivery.status !== 'failed') return 'not_failed';
+  if (!(await reopenFailedDelivery(deps.db, delivery))) return 'refused';
+  await rerunDeliveryJob(deps, deliveryId);
+  return 'queued';
+}
+
+/**
+ * Retries every failed delivery (up to `limit`), keeping each shipment's order: all rows are
+ * reopened first, oldest `seq` first, and only then are their jobs run. A later change whose
+ * job starts first finds its earlier change pending and waits for it, exactly as on the
+ * first try, so the source system never hears an older state after a newer one.
+ */
+export async function retryFailedDeliveries(
+  deps: ScheduleDeps,
+  limit = 500,
+): Promise<{ queued: number; refused: number }> {
+  const failed = await listFailedDeliveriesInOrder(deps.db, limit);
+  const reopened: DeliveryRow[] = [];
+  for (const delivery of failed) {
+    if (await reopenFailedDelivery(deps.db, delivery)) reopened.push(delivery);
+  }
+  for (const delivery of reopened) await rerunDeliveryJob(deps, delivery.deliveryId);
+  return { queued: reopened.length, refused: failed.length - reopened.length };
+}
+
+/**
+ * Runs a reopened delivery's job again. The job id is the delivery id, so a job still kept in
+ * Redis must be retried (or removed, when it completed) rather than added: adding an id that
+ * exists is a no-op. A job already removed by retention is simply added again.
+ */
+async function rerunDeliveryJob(deps: ScheduleDeps, deliveryId: string): Promise<void> {
+  const job = await deps.queues.delivery.getJob(deliveryId);
+  const state = job ? await job.getState() : 'unknown';
+  if (job && state === 'failed') {
+    await job.retry('failed');
+    return;
+  }
+  if (job && state === 'completed') await job.remove();
+  await enqueueDelivery(deps, deliveryId);
 }

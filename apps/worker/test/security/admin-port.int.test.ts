@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOARD_PATH, createBoard } from '../../src/admin/board';
+import { CONSOLE_PATH } from '../../src/admin/console';
 import { adminAppFor, basicAuth, serveAdmin, type AdminServer } from '../admin-server';
 import { closeHttpServer } from '@tracksync/runtime';
 import { listen } from '../../src/server';
@@ -12,6 +13,14 @@ import { concretePath, walkRoutes, type RouteEntry } from './routes';
 
 const TOKEN = 'admin-port-token-7f3a';
 const PUBLIC = ['GET /healthz', 'GET /readyz', 'GET /metrics'];
+/** The console's own open routes: its sign-in form and its static files, nothing else. */
+const CONSOLE_OPEN = [
+  'GET /console/assets/console.css',
+  'GET /console/assets/console.js',
+  'GET /console/assets/htmx.min.js',
+  'GET /console/login',
+  'POST /console/login',
+];
 
 function expectNoBanner(response: Response, body: string) {
   expect(response.headers.get('x-powered-by')).toBeNull();
@@ -24,6 +33,7 @@ describe('the admin port', () => {
   let admin: AdminServer;
   let broken: AdminServer;
   let protectedRoutes: RouteEntry[];
+  let consoleRoutes: RouteEntry[];
 
   beforeAll(async () => {
     harness = await startHarness({ ADMIN_TOKEN: TOKEN });
@@ -40,8 +50,23 @@ describe('the admin port', () => {
     expect(open.map((route) => `${route.method} ${route.path}`)).toEqual(PUBLIC);
     const guarded = (path: string) => /^\/(admin|api)(\/|$)/.test(path);
     expect(walked.mountedApps).toEqual([BOARD_PATH]);
+    // The console takes no Authorization header: it has a session guard of its own.
+    const isConsole = (route: RouteEntry) =>
+      route.path === CONSOLE_PATH || route.path.startsWith(`${CONSOLE_PATH}/`);
+    const afterGuard = walked.routes.slice(guard?.index);
+    const consoleAll = afterGuard.filter(isConsole);
+    expect(
+      consoleAll
+        .map((route) => `${route.method} ${route.path}`)
+        .filter((r) => CONSOLE_OPEN.includes(r))
+        .sort(),
+    ).toEqual(CONSOLE_OPEN);
+    consoleRoutes = consoleAll.filter(
+      (route) => !CONSOLE_OPEN.includes(`${route.method} ${route.path}`),
+    );
+    expect(consoleRoutes.length).toBeGreaterThan(10);
     protectedRoutes = [
-      ...walked.routes.slice(guard?.index),
+      ...afterGuard.filter((route) => !isConsole(route)),
       ...board.routes.map((route) => ({ ...route, path: `${BOARD_PATH}${route.path}` })),
     ];
     expect(protectedRoutes.every((route) => guarded(route.path))).toBe(true);
@@ -80,6 +105,34 @@ describe('the admin port', () => {
     expect(statuses.filter((line) => !line.endsWith(' 401'))).toEqual([]);
     expect(JSON.stringify(harness.lines)).not.toContain(TOKEN);
   });
+
+  it.each([
+    ['no credentials', undefined],
+    ['the admin token as a bearer token', `Bearer ${TOKEN}`],
+    ['the admin token at the Basic prompt', basicAuth(TOKEN)],
+  ])(
+    'sends every console page to sign-in and refuses every console action (401) without a session, given %s',
+    async (_case, auth) => {
+      const statuses = await Promise.all(
+        consoleRoutes.map(async (route) => {
+          const response = await fetch(`${admin.url}${concretePath(route.path)}`, {
+            method: route.method,
+            redirect: 'manual',
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              ...(auth ? { authorization: auth } : {}),
+            },
+            ...(route.method === 'GET' ? {} : { body: '_csrf=x' }),
+          });
+          const body = await response.text();
+          expectNoBanner(response, body);
+          const expected = route.method === 'GET' ? 303 : 401;
+          return `${route.method} ${route.path} ${response.status === expected ? 'ok' : response.status}`;
+        }),
+      );
+      expect(statuses.filter((line) => !line.endsWith(' ok'))).toEqual([]);
+    },
+  );
 
   it('answers 400, not 500, to a path that is not valid percent-encoding', async () => {
     const response = await fetch(`${admin.url}/api/shipments/%E0%A4%A`, {

@@ -85,13 +85,15 @@ export interface UnmatchedShipment {
 export async function listUnmatchedShipments(
   db: Database,
   limit: number,
+  offset = 0,
 ): Promise<UnmatchedShipment[]> {
   const rows = await db
     .select()
     .from(shipments)
     .where(isNotNull(shipments.unmatchedSince))
     .orderBy(asc(shipments.unmatchedSince), asc(shipments.trackingNumber))
-    .limit(limit);
+    .limit(limit)
+    .offset(offset);
   if (rows.length === 0) return [];
   // Through `deliveries` (indexed by tracking number) rather than scanning the attempt log,
   // which only grows; a delivery keeps its last error and HTTP status.

@@ -14,6 +14,11 @@ export async function parkPayload(db: Database, parked: NewParkedPayload): Promi
   return inserted.length > 0;
 }
 
-export async function listParkedPayloads(db: Database, limit: number) {
-  return db.select().from(parkedPayloads).orderBy(desc(parkedPayloads.id)).limit(limit);
+export async function listParkedPayloads(db: Database, limit: number, offset = 0) {
+  return db
+    .select()
+    .from(parkedPayloads)
+    .orderBy(desc(parkedPayloads.id))
+    .limit(limit)
+    .offset(offset);
 }

@@ -49,8 +49,17 @@ export async function finishReconcileRun(
     .where(eq(reconcileRuns.id, id));
 }
 
-export async function listReconcileRuns(db: Database, limit: number): Promise<ReconcileRunRow[]> {
-  return db.select().from(reconcileRuns).orderBy(desc(reconcileRuns.id)).limit(limit);
+export async function listReconcileRuns(
+  db: Database,
+  limit: number,
+  offset = 0,
+): Promise<ReconcileRunRow[]> {
+  return db
+    .select()
+    .from(reconcileRuns)
+    .orderBy(desc(reconcileRuns.id))
+    .limit(limit)
+    .offset(offset);
 }
 
 export async function readCursor(db: Database, name: string): Promise<Date | null> {

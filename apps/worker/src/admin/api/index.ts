@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import type { ScheduleDeps } from '../../deliveries/schedule';
+import { deliveryRoutes } from './deliveries';
 import { eventRoutes } from './events';
 import { parkedRoutes } from './parked';
 import { reconcileRoutes, type ReconcileRoutesDeps } from './reconcile';
@@ -20,6 +21,7 @@ export function opsApi(deps: OpsApiDeps): Router {
   router.use(shipmentRoutes(deps));
   router.use(eventRoutes(deps));
   router.use(unmatchedRoutes(deps));
+  router.use(deliveryRoutes(deps));
   router.use(parkedRoutes(deps));
   router.use(reconcileRoutes(deps));
   return router;

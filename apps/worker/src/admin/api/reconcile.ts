@@ -1,7 +1,8 @@
 import { listReconcileRuns, readCursor, type Database, type ReconcileRunRow } from '@tracksync/db';
-import { enqueue, type Queues } from '@tracksync/queue';
+import type { Queues } from '@tracksync/queue';
 import { Router } from 'express';
 import { z } from 'zod';
+import { requestReconcileRun } from '../../reconcile/request';
 import { SHIPPED_CURSOR } from '../../reconcile/run';
 import { limitSchema, parseOrReject } from './request';
 
@@ -16,7 +17,6 @@ const runsQuerySchema = z.strictObject({ limit: limitSchema });
 
 export function reconcileRoutes(deps: ReconcileRoutesDeps): Router {
   const router = Router();
-  // Queued like a scheduled run, so it never overlaps one: the queue runs one at a time.
   router.post('/reconcile', async (_req, res) => {
     if (!deps.reconcileEnabled) {
       res.status(409).json({
@@ -25,7 +25,7 @@ export function reconcileRoutes(deps: ReconcileRoutesDeps): Router {
       });
       return;
     }
-    const jobId = await enqueue(deps.queues, 'reconcile-run', { trigger: 'manual' });
+    const jobId = await requestReconcileRun(deps.queues);
     res.status(202).json({ status: 'queued', job_id: jobId });
   });
   router.get('/reconcile/runs', async (req, res) => {
@@ -44,7 +44,7 @@ export function reconcileRoutes(deps: ReconcileRoutesDeps): Router {
   return router;
 }
 
-function presentRun(run: ReconcileRunRow) {
+export function presentRun(run: ReconcileRunRow) {
   return {
     id: run.id,
     trigger: run.trigger,

@@ -2,7 +2,7 @@ import { listUnmatchedShipments } from '@tracksync/db';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { matchShipment } from '../../deliveries/requests';
+import { matchShipment, retryUnmatchedShipments } from '../../deliveries/requests';
 import type { ScheduleDeps } from '../../deliveries/schedule';
 import { presentDeliveryRow, presentShipment } from './present';
 import { limitSchema, notFound, parseOrReject } from './request';
@@ -39,6 +39,13 @@ export function unmatchedRoutes(deps: ScheduleDeps & { readonly log: Logger }): 
     }
     deps.log.info({ trackingNumber, sourceOrderId, deliveryId }, 'shipment matched by an operator');
     res.status(202).json({ status: 'queued', delivery_id: deliveryId });
+  });
+
+  // What each reconciliation run does for them, now.
+  router.post('/unmatched/retry', async (_req, res) => {
+    const retried = await retryUnmatchedShipments(deps);
+    deps.log.info({ retried }, 'unmatched shipments retried by an operator');
+    res.status(202).json({ status: 'queued', retried });
   });
   return router;
 }

@@ -1,0 +1,81 @@
+import { and, asc, count, desc, eq, gte, or } from 'drizzle-orm';
+import type { Database } from '../client';
+import { deliveries, parkedPayloads, shipments } from '../schema';
+import type { DeliveryRow } from './deliveries';
+import type { ShipmentRow } from './shipments';
+
+/** A page of a long list: `limit` rows after skipping `offset`. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** Shipments whose tracking number or order number is exactly `term`, newest change first. */
+export async function searchShipments(
+  db: Database,
+  term: string,
+  page: PageRequest,
+): Promise<ShipmentRow[]> {
+  return db
+    .select()
+    .from(shipments)
+    .where(or(eq(shipments.trackingNumber, term), eq(shipments.orderNumber, term)))
+    .orderBy(desc(shipments.updatedAt), asc(shipments.trackingNumber))
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+/**
+ * Deliveries that failed for good, the latest failure first; each row keeps its last error
+ * and HTTP status, so no scan of the attempt log is needed.
+ */
+export async function listFailedDeliveries(
+  db: Database,
+  page: PageRequest,
+): Promise<DeliveryRow[]> {
+  return db
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.status, 'failed'))
+    .orderBy(desc(deliveries.finishedAt), desc(deliveries.seq))
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+/**
+ * Failed deliveries in `seq` order, oldest first: the order a bulk retry must reopen them in,
+ * so each shipment's earlier change is pending again before its later one is.
+ */
+export async function listFailedDeliveriesInOrder(
+  db: Database,
+  limit: number,
+): Promise<DeliveryRow[]> {
+  return db
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.status, 'failed'))
+    .orderBy(asc(deliveries.seq))
+    .limit(limit);
+}
+
+/** Deliveries that failed for good since `since` (by when they were settled). */
+export async function countFailedDeliveriesSince(db: Database, since: Date): Promise<number> {
+  const [row] = await db
+    .select({ failed: count() })
+    .from(deliveries)
+    .where(and(eq(deliveries.status, 'failed'), gte(deliveries.finishedAt, since)));
+  return row?.failed ?? 0;
+}
+
+export async function countFailedDeliveries(db: Database): Promise<number> {
+  const [row] = await db
+    .select({ failed: count() })
+    .from(deliveries)
+    .where(eq(deliveries.status, 'failed'));
+  return row?.failed ?? 0;
+}
+
+export async function countParkedPayloads(db: Database): Promise<number> {
+  const [row] = await db.select({ parked: count() }).from(parkedPayloads);
+  return row?.parked ?? 0;
+}
