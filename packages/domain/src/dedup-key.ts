@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { TrackingEvent } from './tracking-event';
 
 /**
@@ -19,5 +19,6 @@ export function dedupKey(
     event.trackingStatus,
     event.lastUpdatedDate,
   ]);
-  return createHash('sha256').update(identity).digest('hex');
+  // One-shot hash: no Hash object per event on the ingress's hot path.
+  return hash('sha256', identity, 'hex');
 }

@@ -3,6 +3,7 @@ import type { PayloadIssue } from './payload-issue';
 import { canonicalStatus, isKnownStatus } from './statuses';
 import { findUnstorableJson } from './storable-json';
 import { parseStarshipitTimestamp } from './timestamps';
+import { readWellFormedPayload, type PayloadFields } from './well-formed-payload';
 
 const requiredText = z.string().trim().min(1, 'must not be empty');
 const optionalText = z
@@ -60,20 +61,31 @@ export type ParseResult =
  * timestamps to canonical UTC instants (zone-less ones read in `timeZone`).
  */
 export function parseTrackingPayload(input: unknown, timeZone: string): ParseResult {
-  const parsed = starshipitTrackingPayloadSchema.safeParse(input);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.') || '(root)',
-        message: issue.message,
-      })),
-    };
-  }
+  const wellFormed = readWellFormedPayload(input);
+  const read = wellFormed ? { ok: true as const, fields: wellFormed } : readWithSchema(input);
+  if (!read.ok) return read;
   // An event the worker could never store must be refused now, not retried for hours later.
   const unstorable = findUnstorableJson(input);
   if (unstorable) return { ok: false, issues: [unstorable] };
-  const payload = parsed.data;
+  return toTrackingEvent(read.fields, timeZone);
+}
+
+/** The schema's reading of a body, with its issues when it refuses it. */
+function readWithSchema(
+  input: unknown,
+): { readonly ok: true; readonly fields: PayloadFields } | Extract<ParseResult, { ok: false }> {
+  const parsed = starshipitTrackingPayloadSchema.safeParse(input);
+  if (parsed.success) return { ok: true, fields: parsed.data };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.') || '(root)',
+      message: issue.message,
+    })),
+  };
+}
+
+function toTrackingEvent(payload: PayloadFields, timeZone: string): ParseResult {
   const issues: PayloadIssue[] = [];
   const lastUpdated = parseStarshipitTimestamp(payload.last_updated_date, timeZone);
   if (!lastUpdated) issues.push(notATimestamp('last_updated_date'));

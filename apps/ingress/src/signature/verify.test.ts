@@ -1,5 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCHEME } from './schemes';
 import { findSignatureMatches, verifySignature } from './verify';
 
 const body = Buffer.from('{"order_number":"API-TEST-1001","tracking_status":"Dispatched"}');
@@ -8,6 +10,25 @@ const hmac = (key: string | Buffer, algorithm = 'sha256') =>
   createHmac(algorithm, key).update(body).digest();
 
 describe('verifySignature', () => {
+  it('decides every header as the general matcher of the default scheme does', () => {
+    const good = hmac(secret).toString('hex');
+    const header = fc.oneof(
+      fc.constantFrom(good, good.toUpperCase(), `sha256=${good}`, `SHA256=${good} `, ` ${good}`),
+      fc.constantFrom(`sha1=${good}`, `sha512=${good}`, good.slice(1), `${good}0`, `${good}00`),
+      fc.constantFrom(hmac(secret).toString('base64'), hmac('other').toString('hex')),
+      fc.stringMatching(/^(sha256=)?[0-9a-fA-F]{62,66}$/),
+      fc.string(),
+    );
+    const secrets = fc.constantFrom([secret], ['other', secret], ['other'], [] as string[]);
+    fc.assert(
+      fc.property(header, secrets, (value, keys) => {
+        const general = findSignatureMatches(body, value, keys, [DEFAULT_SCHEME]).length > 0;
+        expect(verifySignature(body, value, keys)).toBe(general);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it('accepts an HMAC-SHA256 of the raw body in hex', () => {
     expect(verifySignature(body, hmac(secret).toString('hex'), [secret])).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { decodeSignature, type SignatureEncoding } from './decode';
 import { CANDIDATE_SCHEMES, DEFAULT_SCHEME, type SignatureScheme } from './schemes';
 
@@ -41,14 +41,28 @@ export function findSignatureMatches(
   return matches;
 }
 
+/** The form nearly every signature takes: a hex HMAC-SHA256, perhaps labelled `sha256=`. */
+const HEX_SHA256 = /^(?:sha256=)?([0-9a-f]{64})$/i;
+
 /**
  * True when the header carries a valid default-scheme signature of the raw body under any of
  * the secrets (several during a rotation). Without secrets nothing can be verified: false.
+ * A hex digest is checked directly (its other readings, base64 of 48 bytes, can never match a
+ * 32-byte digest); any other header takes the general path. Every secret is compared either
+ * way, so the time taken does not say which one matched.
  */
 export function verifySignature(
   rawBody: Buffer,
   header: string | undefined,
   secrets: readonly string[],
 ): boolean {
-  return findSignatureMatches(rawBody, header, secrets, [DEFAULT_SCHEME]).length > 0;
+  const hex = header === undefined ? null : HEX_SHA256.exec(header.trim());
+  if (!hex?.[1]) return findSignatureMatches(rawBody, header, secrets, [DEFAULT_SCHEME]).length > 0;
+  const presented = Buffer.from(hex[1], 'hex');
+  let matched = false;
+  for (const secret of secrets) {
+    const expected = createHmac('sha256', secret).update(rawBody).digest();
+    matched = timingSafeEqual(presented, expected) || matched;
+  }
+  return matched;
 }
