@@ -1,6 +1,7 @@
 import { checkSourceAdapterEnv, sourceAdapterEnv } from '@tracksync/adapters';
 import {
   checkHttpServerEnv,
+  checkRedisEnv,
   commonEnv,
   ConfigError,
   durationSchema,
@@ -49,6 +50,7 @@ export const workerEnvSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   })
   .superRefine((env, ctx) => {
+    checkRedisEnv(env, ctx);
     checkSourceAdapterEnv(env, ctx);
     checkHttpServerEnv(env, ctx);
   });

@@ -5,6 +5,10 @@ import {
   createProducerConnection,
   createQueues,
   createWorkerConnection,
+  describeRedisTarget,
+  onRedisErrors,
+  readinessPing,
+  redisTargetOf,
 } from '@tracksync/queue';
 import { closeHttpServer, createLogger, httpTimeoutsOf, onShutdown } from '@tracksync/runtime';
 import { createAdminApp } from './admin/app';
@@ -28,16 +32,17 @@ async function main(): Promise<void> {
     log.warn({ err }, 'idle postgres connection lost');
   });
 
-  const connection = createWorkerConnection(config.REDIS_URL);
+  const redisTarget = redisTargetOf(config);
+  const connection = createWorkerConnection(redisTarget);
   // Queues here feed /metrics, /readyz, Bull Board and the ops API's match and replay; a
   // producer connection fails at once while Redis is away, so a scrape, a probe or an
   // operator gets an answer instead of waiting for the reconnect.
-  const adminConnection = createProducerConnection(config.REDIS_URL);
+  const adminConnection = createProducerConnection(redisTarget);
   for (const [name, client] of [
     ['worker', connection],
     ['admin', adminConnection],
   ] as const) {
-    client.on('error', (err) => {
+    onRedisErrors(client, (err) => {
       log.warn({ err, connection: name }, 'redis connection error');
     });
   }
@@ -64,7 +69,7 @@ async function main(): Promise<void> {
   metrics.reconcileEnabled.set(starshipit === null ? 0 : 1);
   const admin = createAdminApp({
     pool: database.pool,
-    redis: adminConnection,
+    redis: readinessPing(adminConnection, config.QUEUE_PREFIX),
     registry: metrics.registry,
     db: database.db,
     queues,
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
     {
       adminPort: config.ADMIN_PORT,
       queuePrefix: config.QUEUE_PREFIX,
+      redis: describeRedisTarget(redisTarget),
       concurrency: config.WORKER_CONCURRENCY,
       sourceAdapter: adapter.name,
     },
