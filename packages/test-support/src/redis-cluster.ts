@@ -77,9 +77,7 @@ async function waitUntilWhole(nodes: readonly RedisServer[]): Promise<void> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   for (;;) {
     const infos = await Promise.all(
-      nodes.map((node) =>
-        withNode(node, (redis) => redis.cluster('INFO') as Promise<string>).catch(() => ''),
-      ),
+      nodes.map((node) => withNode(node, (redis) => redis.cluster('INFO')).catch(() => '')),
     );
     if (infos.every(whole)) return;
     if (Date.now() > deadline) throw new Error(`the cluster did not settle: ${infos.join(' | ')}`);
