@@ -8,8 +8,8 @@ export interface ClusterForTests {
   readonly prefix: string;
   /** REDIS_CLUSTER_NODES and QUEUE_PREFIX, for an app's environment. */
   readonly env: { readonly REDIS_CLUSTER_NODES: string; readonly QUEUE_PREFIX: string };
-  /** Every key under the prefix, by the port of the node that holds it. */
-  keysByNode(): Promise<Map<number, string[]>>;
+  /** Every key matching `pattern` (default: under the prefix), by the port of its node. */
+  keysByNode(pattern?: string): Promise<Map<number, string[]>>;
 }
 
 /** A three-node Redis Cluster of this test file's own, started before and removed after it. */
@@ -34,12 +34,12 @@ export function useRedisCluster(): ClusterForTests {
     get env() {
       return { REDIS_CLUSTER_NODES: running().seeds, QUEUE_PREFIX: prefix };
     },
-    async keysByNode() {
+    async keysByNode(pattern = `${prefix}:*`) {
       const found = new Map<number, string[]>();
       for (const node of running().nodes) {
         const redis = new Redis(node.url);
         try {
-          found.set(node.port, await redis.keys(`${prefix}:*`));
+          found.set(node.port, await redis.keys(pattern));
         } finally {
           redis.disconnect();
         }
