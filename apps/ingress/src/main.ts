@@ -6,6 +6,7 @@ import {
   onRedisErrors,
   readinessPing,
   redisTargetOf,
+  watchForClusterNode,
 } from '@tracksync/queue';
 import {
   closeHttpServer,
@@ -36,6 +37,10 @@ const redisTarget = redisTargetOf(config);
 const redis = createProducerConnection(redisTarget);
 const logRedisError = createRedisErrorLog(log);
 onRedisErrors(redis, logRedisError);
+watchForClusterNode(redis, (problem) => {
+  log.fatal(problem);
+  process.exit(1);
+});
 redis.on('ready', () => {
   log.info('redis ready');
 });

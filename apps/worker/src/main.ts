@@ -9,6 +9,7 @@ import {
   onRedisErrors,
   readinessPing,
   redisTargetOf,
+  watchForClusterNode,
 } from '@tracksync/queue';
 import { closeHttpServer, createLogger, httpTimeoutsOf, onShutdown } from '@tracksync/runtime';
 import { createAdminApp } from './admin/app';
@@ -46,6 +47,10 @@ async function main(): Promise<void> {
       log.warn({ err, connection: name }, 'redis connection error');
     });
   }
+  watchForClusterNode(adminConnection, (problem) => {
+    log.fatal(problem);
+    process.exit(1);
+  });
   const queues = createQueues({
     connection: adminConnection,
     prefix: config.QUEUE_PREFIX,

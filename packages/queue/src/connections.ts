@@ -98,6 +98,27 @@ function createCluster(
   );
 }
 
+const CLUSTER_NODE_AT_REDIS_URL =
+  'REDIS_URL: points at a Redis Cluster node; set REDIS_CLUSTER_NODES instead (and a hash tag in QUEUE_PREFIX)';
+
+/**
+ * Calls `onFound` once `client` (from REDIS_URL) turns out to reach a node of a Redis Cluster:
+ * a plain client there works only for the keys of that node's slots and fails the rest with
+ * MOVED, so such a deployment must use REDIS_CLUSTER_NODES instead. Checked on every connect,
+ * since Redis may be down at start; a server that refuses INFO is given the benefit of doubt.
+ */
+export function watchForClusterNode(client: RedisClient, onFound: (problem: string) => void): void {
+  if (client instanceof Cluster) return;
+  client.on('ready', () => {
+    client.info('cluster').then(
+      (info) => {
+        if (/^cluster_enabled:1\s*$/m.test(info)) onFound(CLUSTER_NODE_AT_REDIS_URL);
+      },
+      () => undefined,
+    );
+  });
+}
+
 /** What readiness asks of Redis. */
 export interface RedisPing {
   ping(): Promise<unknown>;
