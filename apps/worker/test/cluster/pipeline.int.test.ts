@@ -150,4 +150,36 @@ describe('the pipeline on a three-node Redis Cluster', () => {
     expect(counts.ingest?.completed).toBe(trackingNumbers.length * STATUSES.length);
     expect(counts.delivery?.completed).toBe(trackingNumbers.length * STATUSES.length);
   });
+
+  it('answers 503 within 2 s while the node holding the queues is down, and 200 once it is back', async () => {
+    const owner = await redis.cluster.nodeFor(redis.prefix);
+    const body = webhook(`CL${run}X`, 0);
+    await owner.kill();
+
+    const timed = async <T>(action: () => Promise<T>) => {
+      const started = performance.now();
+      const result = await action();
+      return { result, ms: performance.now() - started };
+    };
+    const down = await timed(() => post(body));
+    expect(down.result.status).toBe(503);
+    expect(down.result.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(down.ms).toBeLessThan(2_000);
+    const notReady = await timed(() => fetch(`${ingressUrl}/readyz`));
+    expect(notReady.result.status).toBe(503);
+    expect(notReady.ms).toBeLessThan(2_000);
+    expect((await fetch(`${admin.url}/readyz`)).status).toBe(503);
+
+    await redis.cluster.restartNode(owner);
+    const back = await waitFor('a 200 after the restart', async () => {
+      const answer = await post(body);
+      return answer.status === 200 ? answer : null;
+    });
+    expect(back.status).toBe(200);
+    expect((await fetch(`${ingressUrl}/readyz`)).status).toBe(200);
+    await waitFor(
+      'the delivery of the webhook taken after the restart',
+      () => sink.requestsFor(`CL${run}X`).length === 1,
+    );
+  });
 });
