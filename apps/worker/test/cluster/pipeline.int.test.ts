@@ -151,6 +151,23 @@ describe('the pipeline on a three-node Redis Cluster', () => {
     expect(counts.delivery?.completed).toBe(trackingNumbers.length * STATUSES.length);
   });
 
+  it('keeps taking webhooks while a node not holding the queues is down', async () => {
+    const owner = await redis.cluster.nodeFor(redis.prefix);
+    const other = redis.cluster.nodes.find((node) => node !== owner)!;
+    await other.kill();
+    try {
+      for (let n = 0; n < 5; n += 1) {
+        expect((await post(webhook(`CL${run}O${n}`, 0))).status).toBe(200);
+      }
+      expect((await fetch(`${ingressUrl}/readyz`)).status).toBe(200);
+    } finally {
+      await redis.cluster.restartNode(other);
+    }
+    await waitFor('those deliveries', () =>
+      [0, 1, 2, 3, 4].every((n) => sink.requestsFor(`CL${run}O${n}`).length === 1),
+    );
+  });
+
   it('answers 503 within 2 s while the node holding the queues is down, and 200 once it is back', async () => {
     const owner = await redis.cluster.nodeFor(redis.prefix);
     const body = webhook(`CL${run}X`, 0);
