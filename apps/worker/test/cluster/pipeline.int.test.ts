@@ -132,7 +132,7 @@ describe('the pipeline on a three-node Redis Cluster', () => {
     expect(slots.size).toBe(1);
   });
 
-  it('answers readiness on both apps and shows the queues in Bull Board', async () => {
+  it('answers readiness on both apps and shows the queues in Bull Board and the metrics', async () => {
     expect((await fetch(`${ingressUrl}/readyz`)).status).toBe(200);
     const ready = await fetch(`${admin.url}/readyz`);
     expect(ready.status).toBe(200);
@@ -149,6 +149,11 @@ describe('the pipeline on a three-node Redis Cluster', () => {
     // The repeat's job id (its dedup key) was still in the queue, so BullMQ added nothing.
     expect(counts.ingest?.completed).toBe(trackingNumbers.length * STATUSES.length);
     expect(counts.delivery?.completed).toBe(trackingNumbers.length * STATUSES.length);
+
+    const metrics = await (await fetch(`${admin.url}/metrics`)).text();
+    expect(metrics).toContain(
+      `tracksync_worker_queue_jobs{queue="ingest",state="completed"} ${trackingNumbers.length * STATUSES.length}`,
+    );
   });
 
   it('keeps taking webhooks while a node not holding the queues is down', async () => {
