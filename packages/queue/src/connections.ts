@@ -56,8 +56,9 @@ export function createProducerConnection(
     });
   }
   // ioredis queues per node regardless; the cluster-wide switch is what fails fast. A command
-  // for a slot whose node is down is retried on a fresh slot map every 100 ms (at most 16
-  // times), and the ingress's 1.5 s enqueue deadline answers 503 long before that ends.
+  // for a slot whose node is down is still retried on a fresh slot map every 100 ms, up to 16
+  // times (about a second): a webhook that arrives as the node returns gets its 200 rather
+  // than a 503, and the ingress's 1.5 s enqueue deadline bounds the wait either way.
   return createCluster(target, { enableOfflineQueue: false }, perServer);
 }
 
