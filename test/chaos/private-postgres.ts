@@ -5,7 +5,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { onProcessExit } from './exit-cleanup';
+import { onProcessExit } from '@tracksync/test-support';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,6 @@
 import { runMigrations } from '@tracksync/db';
-import { uniqueQueuePrefix } from '@tracksync/test-support';
+import { startRedisServer, uniqueQueuePrefix, type RedisServer } from '@tracksync/test-support';
 import { randomBytes } from 'node:crypto';
-import { startPersistentRedis, type PersistentRedis } from './persistent-redis';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres';
 import { startServiceProcess, type ServiceProcess } from '@tracksync/test-support';
 import type { FaultTargets } from './faults';
@@ -107,7 +106,7 @@ async function assemble(
   const postgres = await startPrivatePostgres();
   closers.push(() => postgres.destroy());
   await runMigrations(postgres.url);
-  const redis = await startPersistentRedis();
+  const redis = await startRedisServer({ persistent: true });
   closers.push(() => redis.destroy());
   const sourceSecret = `whsec_${randomBytes(32).toString('base64')}`;
   const receiver = await startReceiver(sourceSecret, random);
@@ -153,7 +152,7 @@ async function assemble(
 
 interface Breakable {
   readonly postgres: PrivatePostgres;
-  readonly redis: PersistentRedis;
+  readonly redis: RedisServer;
   readonly receiver: Receiver;
   /** The worker processes running now; a killed one's replacement takes its place. */
   readonly live: ServiceProcess[];

@@ -1,4 +1,4 @@
-import type { Queues } from '@tracksync/queue';
+import type { Queues, RedisPing } from '@tracksync/queue';
 import type { Logger } from '@tracksync/runtime';
 import express, { type Express } from 'express';
 import type { IngressConfig } from './config';
@@ -6,13 +6,13 @@ import { createIngressMetrics, type IngressMetrics } from './metrics';
 import { countRequests } from './middleware/count-requests';
 import { createErrorHandler, notFound } from './middleware/errors';
 import { createCallbackRoute } from './routes/callback';
-import { createHealthRouter, type RedisPing } from './routes/health';
+import { createHealthRouter } from './routes/health';
 import { WEBHOOK_ROUTE } from './webhook/answer';
 
 export interface IngressDeps {
   readonly config: IngressConfig;
   readonly queues: Queues;
-  /** The connection the queues use; readiness pings it. */
+  /** Probes the connection the queues use (`readinessPing`). */
   readonly redis: RedisPing;
   readonly log: Logger;
   /** Defaults to a fresh registry of this app's own. */

@@ -44,6 +44,15 @@ describe('loadIngressConfig', () => {
     expect(() => loadIngressConfig({ PORT: '70000' })).toThrow(/^PORT: /);
   });
 
+  it('refuses a Redis Cluster without a hash tag in QUEUE_PREFIX, naming the variable', () => {
+    const env = { REDIS_CLUSTER_NODES: '127.0.0.1:7000' };
+    expect(() => loadIngressConfig(env)).toThrow(/^QUEUE_PREFIX: on Redis Cluster/);
+    expect(loadIngressConfig({ ...env, QUEUE_PREFIX: '{tracksync}' }).REDIS_CLUSTER_NODES).toEqual({
+      nodes: [{ host: '127.0.0.1', port: 7000 }],
+      tls: false,
+    });
+  });
+
   it('returns a frozen object', () => {
     expect(Object.isFrozen(loadIngressConfig({}))).toBe(true);
   });

@@ -1,5 +1,6 @@
 import {
   checkHttpServerEnv,
+  checkRedisEnv,
   commaList,
   commonEnv,
   httpServerEnv,
@@ -24,7 +25,10 @@ const ingressEnvSchema = z
       .positive(positiveBytes)
       .default(65_536),
   })
-  .superRefine(checkHttpServerEnv);
+  .superRefine((env, ctx) => {
+    checkRedisEnv(env, ctx);
+    checkHttpServerEnv(env, ctx);
+  });
 
 export type IngressConfig = Readonly<z.infer<typeof ingressEnvSchema>>;
 

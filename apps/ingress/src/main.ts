@@ -1,4 +1,13 @@
-import { closeQueues, createProducerConnection, createQueues } from '@tracksync/queue';
+import {
+  closeQueues,
+  createProducerConnection,
+  createQueues,
+  describeRedisTarget,
+  onRedisErrors,
+  readinessPing,
+  redisTargetOf,
+  watchForClusterNode,
+} from '@tracksync/queue';
 import {
   closeHttpServer,
   ConfigError,
@@ -24,9 +33,14 @@ function loadConfigOrExit(): IngressConfig {
 
 const config = loadConfigOrExit();
 const log = createLogger('ingress', config.LOG_LEVEL);
-const redis = createProducerConnection(config.REDIS_URL);
+const redisTarget = redisTargetOf(config);
+const redis = createProducerConnection(redisTarget);
 const logRedisError = createRedisErrorLog(log);
-redis.on('error', logRedisError);
+onRedisErrors(redis, logRedisError);
+watchForClusterNode(redis, (problem) => {
+  log.fatal(problem);
+  process.exit(1);
+});
 redis.on('ready', () => {
   log.info('redis ready');
 });
@@ -42,7 +56,12 @@ if (config.STARSHIPIT_WEBHOOK_SECRET.length === 0) {
   );
 }
 
-const app = createApp({ config, queues, redis, log });
+const app = createApp({
+  config,
+  queues,
+  redis: readinessPing(redis, config.QUEUE_PREFIX),
+  log,
+});
 const server = await serveHttp(app, { port: config.PORT, timeouts: httpTimeoutsOf(config) }).catch(
   (err: unknown) => {
     log.fatal({ err, port: config.PORT }, 'cannot listen');
@@ -54,6 +73,7 @@ log.info(
   {
     port: typeof address === 'object' && address !== null ? address.port : config.PORT,
     queuePrefix: config.QUEUE_PREFIX,
+    redis: describeRedisTarget(redisTarget),
     secretCount: config.STARSHIPIT_WEBHOOK_SECRET.length,
     maxBodyBytes: config.MAX_BODY_BYTES,
     headersTimeoutMs: config.HEADERS_TIMEOUT_MS,

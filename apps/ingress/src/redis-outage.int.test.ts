@@ -1,8 +1,12 @@
-import { deleteQueuePrefix, uniqueQueuePrefix } from '@tracksync/test-support';
+import {
+  deleteQueuePrefix,
+  freePort,
+  startRedisServer,
+  uniqueQueuePrefix,
+  type RedisServer,
+} from '@tracksync/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postWebhook, startIngress, type RunningIngress } from '../test/ingress-harness';
-import { freePort } from '@tracksync/test-support';
-import { startPrivateRedis, type PrivateRedis } from '../test/private-redis';
 
 const PAYLOAD = JSON.stringify({
   order_number: 'SO-OUTAGE-1',
@@ -21,18 +25,18 @@ async function timed<T>(action: () => Promise<T>): Promise<{ result: T; ms: numb
 
 describe('ingress while Redis is down', () => {
   const prefix = uniqueQueuePrefix();
-  let redis: PrivateRedis;
+  let redis: RedisServer;
   let ingress: RunningIngress;
 
   beforeAll(async () => {
-    redis = await startPrivateRedis();
+    redis = await startRedisServer();
     ingress = await startIngress({ redisUrl: redis.url, prefix });
   });
 
   afterAll(async () => {
     await ingress.close();
     await deleteQueuePrefix(redis.url, prefix);
-    await redis.kill();
+    await redis.destroy();
   });
 
   it('answers 503 with Retry-After within 2 s after Redis is killed, then 200 once it is back', async () => {

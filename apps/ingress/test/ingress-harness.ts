@@ -2,11 +2,13 @@ import {
   closeQueues,
   createProducerConnection,
   createQueues,
+  readinessPing,
+  redisTargetOf,
   type JobName,
   type Queues,
+  type RedisClient,
 } from '@tracksync/queue';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -19,7 +21,7 @@ export type LogLine = Record<string, unknown> & { level: number; msg: string };
 export interface RunningIngress {
   readonly url: string;
   readonly queues: Queues;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly metrics: IngressMetrics;
   /** Every line the app logged, parsed. */
   readonly logs: LogLine[];
@@ -33,10 +35,11 @@ export interface RunningIngress {
 
 /**
  * The real app on a free port, against a real Redis, with a logger whose output the test can
- * read. The queues share one producer connection, exactly as main.ts wires them.
+ * read. The queues share one producer connection, exactly as main.ts wires them. For a
+ * cluster, leave `redisUrl` out and put REDIS_CLUSTER_NODES in `env`.
  */
 export async function startIngress(options: {
-  readonly redisUrl: string;
+  readonly redisUrl?: string;
   readonly prefix: string;
   readonly env?: Readonly<Record<string, string>>;
 }): Promise<RunningIngress> {
@@ -47,7 +50,7 @@ export async function startIngress(options: {
   });
   const output: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => void output.push(line) });
-  const redis = createProducerConnection(options.redisUrl);
+  const redis = createProducerConnection(redisTargetOf(config));
   // Outage tests make Redis fail on purpose; the errors are expected, not worth printing.
   redis.on('error', () => undefined);
   const queues = createQueues({
@@ -56,7 +59,9 @@ export async function startIngress(options: {
     onError: () => undefined,
   });
   const metrics = createIngressMetrics();
-  const server = createApp({ config, queues, redis, log, metrics }).listen(0, '127.0.0.1');
+  const ping = readinessPing(redis, options.prefix);
+  const app = createApp({ config, queues, redis: ping, log, metrics });
+  const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   const queueFor = (name: JobName) => (name === 'tracking-event' ? queues.ingest : queues.parked);

@@ -36,6 +36,12 @@ describe('loadWorkerConfig', () => {
     );
   });
 
+  it('stops with a line naming QUEUE_PREFIX when a cluster is given a prefix without a hash tag', () => {
+    const load = () => loadWorkerConfig({ REDIS_CLUSTER_NODES: 'redis-a:6379,redis-b:6379' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/^QUEUE_PREFIX: on Redis Cluster .* hash tag such as \{tracksync\}/);
+  });
+
   it('reads durations such as 30s, 10m and 24h as milliseconds', () => {
     expect(loadWorkerConfig({ RECONCILE_EVERY: '30s', STALE_AFTER: '2d' })).toMatchObject({
       RECONCILE_EVERY: 30_000,

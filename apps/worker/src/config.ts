@@ -1,6 +1,7 @@
 import { checkSourceAdapterEnv, sourceAdapterEnv } from '@tracksync/adapters';
 import {
   checkHttpServerEnv,
+  checkRedisEnv,
   commonEnv,
   ConfigError,
   durationSchema,
@@ -68,6 +69,7 @@ export const workerEnvSchema = z
     INGEST_BATCH_MAX: z.coerce.number().int().min(1).max(256).default(32),
   })
   .superRefine((env, ctx) => {
+    checkRedisEnv(env, ctx);
     checkSourceAdapterEnv(env, ctx);
     checkHttpServerEnv(env, ctx);
   });

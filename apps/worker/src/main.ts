@@ -5,6 +5,11 @@ import {
   createProducerConnection,
   createQueues,
   createWorkerConnection,
+  describeRedisTarget,
+  onRedisErrors,
+  readinessPing,
+  redisTargetOf,
+  watchForClusterNode,
 } from '@tracksync/queue';
 import { closeHttpServer, createLogger, httpTimeoutsOf, onShutdown } from '@tracksync/runtime';
 import { createAdminApp } from './admin/app';
@@ -29,19 +34,24 @@ async function main(): Promise<void> {
     log.warn({ err }, 'idle postgres connection lost');
   });
 
-  const connection = createWorkerConnection(config.REDIS_URL);
+  const redisTarget = redisTargetOf(config);
+  const connection = createWorkerConnection(redisTarget);
   // Queues here feed /metrics, /readyz, Bull Board and the ops API's match and replay; a
   // producer connection fails at once while Redis is away, so a scrape, a probe or an
   // operator gets an answer instead of waiting for the reconnect.
-  const adminConnection = createProducerConnection(config.REDIS_URL);
+  const adminConnection = createProducerConnection(redisTarget);
   for (const [name, client] of [
     ['worker', connection],
     ['admin', adminConnection],
   ] as const) {
-    client.on('error', (err) => {
+    onRedisErrors(client, (err) => {
       log.warn({ err, connection: name }, 'redis connection error');
     });
   }
+  watchForClusterNode(adminConnection, (problem) => {
+    log.fatal(problem);
+    process.exit(1);
+  });
   const queues = createQueues({
     connection: adminConnection,
     prefix: config.QUEUE_PREFIX,
@@ -65,7 +75,8 @@ async function main(): Promise<void> {
   metrics.reconcileEnabled.set(starshipit === null ? 0 : 1);
   const admin = createAdminApp({
     pool: database.pool,
-    redis: adminConnection,
+    redis: readinessPing(adminConnection, config.QUEUE_PREFIX),
+    sessionRedis: adminConnection,
     registry: metrics.registry,
     db: database.db,
     queues,
@@ -102,6 +113,7 @@ async function main(): Promise<void> {
     {
       adminPort: config.ADMIN_PORT,
       queuePrefix: config.QUEUE_PREFIX,
+      redis: describeRedisTarget(redisTarget),
       concurrency: config.WORKER_CONCURRENCY,
       ingestConcurrency: config.INGEST_CONCURRENCY,
       ingestBatchMax: config.INGEST_BATCH_MAX,

@@ -15,10 +15,10 @@ import {
   type JobName,
   type QueueName,
   type Queues,
+  type RedisClient,
 } from '@tracksync/queue';
 import { TimeoutError, withTimeout } from '@tracksync/runtime';
 import { UnrecoverableError, Worker, type BackoffOptions, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config';
 import type { WorkerMetrics } from './metrics';
@@ -49,7 +49,7 @@ export interface WorkersDeps {
   /** Null when Starshipit credentials are not set: reconciliation runs are then skipped. */
   readonly starshipit: StarshipitClient | null;
   /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking. */
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly log: Logger;
   readonly metrics: WorkerMetrics;
 }

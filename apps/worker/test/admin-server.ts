@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readinessPing } from '@tracksync/queue';
 import { closeHttpServer } from '@tracksync/runtime';
 import { listen } from '../src/server';
 import type { WorkerHarness } from './harness';
@@ -14,7 +15,8 @@ export interface AdminServer {
 export function adminAppFor(harness: WorkerHarness, overrides: Partial<AdminDeps> = {}) {
   return createAdminApp({
     pool: harness.database.pool,
-    redis: harness.connection,
+    redis: readinessPing(harness.connection, harness.config.QUEUE_PREFIX),
+    sessionRedis: harness.connection,
     registry: harness.metrics.registry,
     db: harness.db,
     queues: harness.queues,

@@ -5,7 +5,9 @@ import {
   closeQueues,
   createQueues,
   createWorkerConnection,
+  redisTargetOf,
   type Queues,
+  type RedisClient,
   type TrackingEventJob,
 } from '@tracksync/queue';
 import {
@@ -17,7 +19,6 @@ import {
   type TestDatabase,
 } from '@tracksync/test-support';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { loadWorkerConfig, type WorkerConfig } from '../src/config';
 import { createWorkerMetrics, type WorkerMetrics } from '../src/metrics';
@@ -26,9 +27,10 @@ import { createStarshipitFromConfig } from '../src/reconcile/starshipit';
 /** A real Postgres database and a Redis prefix of this test file's own, plus what wires them. */
 export interface WorkerHarness {
   readonly database: TestDatabase;
+  /** The shared test Redis; unused when the env names a cluster (REDIS_CLUSTER_NODES). */
   readonly redisUrl: string;
   readonly config: WorkerConfig;
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly queues: Queues;
   readonly metrics: WorkerMetrics;
   readonly adapter: SourceAdapter;
@@ -61,7 +63,7 @@ export async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<WorkerH
       },
     },
   );
-  const connection = createWorkerConnection(redisUrl);
+  const connection = createWorkerConnection(redisTargetOf(config));
   const queues = createQueues({
     connection,
     prefix: config.QUEUE_PREFIX,
@@ -89,7 +91,8 @@ export async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<WorkerH
     lines,
     async close() {
       await closeQueues(queues);
-      await deleteQueuePrefix(redisUrl, config.QUEUE_PREFIX);
+      // A test's cluster is its own and goes away whole.
+      if (!config.REDIS_CLUSTER_NODES) await deleteQueuePrefix(redisUrl, config.QUEUE_PREFIX);
       await connection.quit();
       await database.drop();
     },

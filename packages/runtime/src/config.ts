@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '@tracksync/domain';
+import { redisEnv } from './redis-env';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -27,7 +28,7 @@ export function loadConfig<S extends z.ZodObject>(
 
 /** Settings every tracksync process shares. */
 export const commonEnv = {
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  ...redisEnv,
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_{}-]+$/, 'letters, digits, _ - and {} (for a cluster hash tag) only')

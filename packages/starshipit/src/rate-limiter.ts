@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { RateLimiter } from './request';
 import { realSleep, type Sleep } from './retry';
 
@@ -49,9 +49,12 @@ return 0
 const IN_FLIGHT_POLL_MS = 20;
 
 export interface RedisRateLimiterOptions {
-  /** Any ioredis connection; a BullMQ worker's (maxRetriesPerRequest: null) is fine. */
-  readonly redis: Pick<Redis, 'eval'>;
-  /** One key per budget: the Starshipit subscription key's, shared by all replicas. */
+  /** Any ioredis connection or cluster; a BullMQ worker's (maxRetriesPerRequest: null) is fine. */
+  readonly redis: Pick<Redis | Cluster, 'eval'>;
+  /**
+   * One key per budget: the Starshipit subscription key's, shared by all replicas. Each
+   * script touches this key alone, so on a cluster it runs on the key's node, never CROSSSLOT.
+   */
   readonly key: string;
   readonly limit: number;
   readonly windowMs?: number;

@@ -6,6 +6,9 @@ import { databaseUrlFor, onServer, uniqueName } from './databases';
 
 export { discoverService, type ServiceSource } from './discover';
 export { freePort, redisAnswers } from './services';
+export { onProcessExit } from './exit-cleanup';
+export { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server';
+export { startRedisCluster, type RedisCluster } from './redis-cluster';
 export { REPO_ROOT, repoPath } from './repo-root';
 export { readStarshipitFixture, STARSHIPIT_FIXTURES } from './starshipit-fixtures';
 export {

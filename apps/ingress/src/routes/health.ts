@@ -1,11 +1,7 @@
+import type { RedisPing } from '@tracksync/queue';
 import { withTimeout } from '@tracksync/runtime';
 import { Router } from 'express';
 import type { IngressMetrics } from '../metrics';
-
-/** What readiness needs of Redis: the producer connection the queues share. */
-export interface RedisPing {
-  ping(): Promise<string>;
-}
 
 /** A load balancer probes often; a second is long enough for a healthy Redis on any network. */
 export const READY_TIMEOUT_MS = 1_000;

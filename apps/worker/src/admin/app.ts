@@ -1,6 +1,5 @@
 import type { Database } from '@tracksync/db';
 import type { Queues } from '@tracksync/queue';
-import type { Redis } from 'ioredis';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from '../config';
@@ -8,6 +7,7 @@ import { opsApi } from './api';
 import { requireAdminToken } from './auth';
 import { BOARD_PATH, createBoard } from './board';
 import { CONSOLE_PATH, opsConsole } from './console';
+import type { SessionRedis } from './console/session';
 import { healthRoutes, type HealthDeps } from './health';
 
 export interface AdminDeps extends HealthDeps {
@@ -16,8 +16,8 @@ export interface AdminDeps extends HealthDeps {
   readonly db: Database;
   /** Queues bound to QUEUE_PREFIX: Bull Board shows them, match and replay add to them. */
   readonly queues: Queues;
-  /** Answers /readyz, and holds the console's sessions (so every replica knows them). */
-  readonly redis: Pick<Redis, 'ping' | 'get' | 'set' | 'del'>;
+  /** Holds the console's sessions, so every replica knows them. */
+  readonly sessionRedis: SessionRedis;
   readonly config: Pick<
     WorkerConfig,
     | 'ADMIN_TOKEN'

@@ -1,12 +1,13 @@
+import type { RedisPing } from '@tracksync/queue';
 import { withTimeout } from '@tracksync/runtime';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 
 export interface HealthDeps {
   readonly pool: Pick<pg.Pool, 'query'>;
-  readonly redis: Pick<Redis, 'ping'>;
+  /** A probe of the node that holds this deployment's queues (`readinessPing`). */
+  readonly redis: RedisPing;
   readonly log: Logger;
   /** Per dependency; the checks run at once, so /readyz answers within about this long. */
   readonly readinessTimeoutMs?: number;

@@ -3,7 +3,7 @@ import {
   createStarshipitClient,
   type StarshipitClient,
 } from '@tracksync/starshipit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@tracksync/queue';
 import type { Counter } from 'prom-client';
 import type { WorkerConfig } from '../config';
 
@@ -27,7 +27,7 @@ export function createStarshipitFromConfig(
     | 'STARSHIPIT_RATE_LIMIT_PER_SEC'
     | 'QUEUE_PREFIX'
   >,
-  redis: Redis,
+  redis: RedisClient,
   requests: Counter<'endpoint' | 'outcome'>,
 ): StarshipitClient | null {
   const { STARSHIPIT_API_KEY: apiKey, STARSHIPIT_SUBSCRIPTION_KEY: subscriptionKey } = config;

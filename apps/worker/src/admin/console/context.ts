@@ -11,7 +11,7 @@ export interface ConsoleDeps extends ScheduleDeps {
   readonly db: Database;
   readonly queues: Queues;
   /** Holds the sessions; the admin port's own Redis connection. */
-  readonly redis: SessionRedis;
+  readonly sessionRedis: SessionRedis;
   readonly log: Logger;
   readonly config: Pick<
     WorkerConfig,

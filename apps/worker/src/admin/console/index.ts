@@ -32,7 +32,7 @@ const CSP = [
 
 /** The ops console, to be mounted at /console; it signs in with ADMIN_TOKEN. */
 export function opsConsole(deps: ConsoleDeps): Router {
-  const store = createSessionStore(deps.redis, deps.config.QUEUE_PREFIX);
+  const store = createSessionStore(deps.sessionRedis, deps.config.QUEUE_PREFIX);
   const router = Router();
   router.use((_req, res, next) => {
     res.set({

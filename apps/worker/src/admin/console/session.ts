@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@tracksync/queue';
 
 /** A console login lasts a working day; after that the operator signs in again. */
 export const SESSION_TTL_SECONDS = 12 * 60 * 60;
@@ -17,7 +17,7 @@ export interface SessionStore {
   destroy(id: string): Promise<void>;
 }
 
-export type SessionRedis = Pick<Redis, 'set' | 'get' | 'del'>;
+export type SessionRedis = Pick<RedisClient, 'set' | 'get' | 'del'>;
 
 /**
  * Sessions live in Redis under the queue prefix, so every worker replica behind a load
