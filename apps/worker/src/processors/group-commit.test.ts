@@ -33,20 +33,29 @@ function manualCommits() {
 
 const item = (value: number, key = `k${value}`): Item => ({ key, value });
 
+/** A group commit over manual commits, on fake timers; `gatherMs` is 1 unless given. */
+function groupCommitOf(limits: { maxBatch: number; maxInFlight: number; gatherMs?: number }) {
+  vi.useFakeTimers();
+  const commits = manualCommits();
+  const submit = createGroupCommit({
+    gatherMs: 1,
+    ...limits,
+    keyOf: (i: Item) => i.key,
+    commit: commits.commit,
+  });
+  return { ...commits, submit };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
 
 describe('createGroupCommit', () => {
   it('sends a full batch at once and the rest after the gather window', async () => {
-    vi.useFakeTimers();
-    const { batches, commit, finishNext } = manualCommits();
-    const submit = createGroupCommit({
+    const { batches, finishNext, submit } = groupCommitOf({
       maxBatch: 3,
-      gatherMs: 5,
       maxInFlight: 2,
-      keyOf: (i) => i.key,
-      commit,
+      gatherMs: 5,
     });
     const outcomes = [1, 2, 3, 4].map((value) => submit(item(value)));
     expect(batches).toEqual([[item(1), item(2), item(3)]]);
@@ -60,15 +69,7 @@ describe('createGroupCommit', () => {
   });
 
   it('answers nobody before the commit that carried them has finished', async () => {
-    vi.useFakeTimers();
-    const { commit, finishNext } = manualCommits();
-    const submit = createGroupCommit({
-      maxBatch: 2,
-      gatherMs: 1,
-      maxInFlight: 1,
-      keyOf: (i) => i.key,
-      commit,
-    });
+    const { finishNext, submit } = groupCommitOf({ maxBatch: 2, maxInFlight: 1 });
     let answered = false;
     const outcome = submit(item(1)).then((value) => {
       answered = true;
@@ -81,15 +82,7 @@ describe('createGroupCommit', () => {
   });
 
   it('gathers what arrives while the commits in flight run, and sends it when one finishes', async () => {
-    vi.useFakeTimers();
-    const { batches, commit, finishNext } = manualCommits();
-    const submit = createGroupCommit({
-      maxBatch: 10,
-      gatherMs: 1,
-      maxInFlight: 1,
-      keyOf: (i) => i.key,
-      commit,
-    });
+    const { batches, finishNext, submit } = groupCommitOf({ maxBatch: 10, maxInFlight: 1 });
     void submit(item(1));
     await vi.advanceTimersByTimeAsync(1);
     const later = [2, 3, 4].map((value) => submit(item(value)));
@@ -102,15 +95,7 @@ describe('createGroupCommit', () => {
   });
 
   it('never puts one key in two commits at once', async () => {
-    vi.useFakeTimers();
-    const { batches, commit, finishNext } = manualCommits();
-    const submit = createGroupCommit({
-      maxBatch: 10,
-      gatherMs: 1,
-      maxInFlight: 2,
-      keyOf: (i) => i.key,
-      commit,
-    });
+    const { batches, finishNext, submit } = groupCommitOf({ maxBatch: 10, maxInFlight: 2 });
     void submit(item(1, 'A'));
     await vi.advanceTimersByTimeAsync(1);
     void submit(item(2, 'A'));
@@ -131,15 +116,7 @@ describe('createGroupCommit', () => {
     });
     await expect(failing(item(1))).rejects.toThrow('database down');
 
-    vi.useFakeTimers();
-    const { commit, finishNext } = manualCommits();
-    const submit = createGroupCommit({
-      maxBatch: 2,
-      gatherMs: 1,
-      maxInFlight: 1,
-      keyOf: (i) => i.key,
-      commit,
-    });
+    const { finishNext, submit } = groupCommitOf({ maxBatch: 2, maxInFlight: 1 });
     const good = submit(item(1));
     const bad = submit(item(-1));
     const settled = Promise.allSettled([good, bad]);
