@@ -1,3 +1,4 @@
+import { productionNodeFlags } from '@tracksync/test-support/production-flags';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -93,20 +94,6 @@ export const APP_BUNDLES = {
   ingress: 'apps/ingress/dist/main.js',
   worker: 'apps/worker/dist/main.js',
 } as const;
-
-/**
- * The node flags package.json's `start:*` script gives this bundle (V8's young generation),
- * so the bench runs an app exactly as production starts it.
- */
-function productionNodeFlags(script: string): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  const start = Object.values(scripts).find(
-    (line) => line.startsWith('node ') && line.endsWith(` ${script}`),
-  );
-  return start?.split(' ').filter((word) => word.startsWith('--')) ?? [];
-}
 
 export function buildApps(): void {
   const result = spawnSync(process.execPath, ['scripts/build.mjs'], {

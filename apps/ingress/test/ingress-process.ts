@@ -1,4 +1,5 @@
 import { freePort, REPO_ROOT } from '@tracksync/test-support';
+import { productionNodeFlags } from '@tracksync/test-support/production-flags';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 
@@ -26,8 +27,10 @@ export async function startIngressProcess(
   readyTimeoutMs = 20_000,
 ): Promise<IngressProcess> {
   const port = await freePort();
-  // Node with tsx's loader, not the tsx command: the pid is then the ingress's own.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/ingress/src/main.ts'], {
+  // Node with tsx's loader, not the tsx command: the pid is then the ingress's own. The flags
+  // are production's (its young generation), so memory behaves as it will when deployed.
+  const flags = productionNodeFlags('apps/ingress/dist/main.js');
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'apps/ingress/src/main.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
