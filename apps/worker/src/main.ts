@@ -1,4 +1,3 @@
-import { createSourceAdapter } from '@tracksync/adapters';
 import { createDb } from '@tracksync/db';
 import {
   closeQueues,
@@ -6,9 +5,18 @@ import {
   createQueues,
   createWorkerConnection,
 } from '@tracksync/queue';
-import { closeHttpServer, createLogger, httpTimeoutsOf, onShutdown } from '@tracksync/runtime';
+import {
+  closeHttpServer,
+  ConfigError,
+  createLogger,
+  httpTimeoutsOf,
+  onShutdown,
+} from '@tracksync/runtime';
 import { createAdminApp } from './admin/app';
 import { loadOrReport, loadWorkerConfig } from './config';
+import { buildDestinations } from './destinations/build';
+import { createDestinationControl } from './destinations/control';
+import type { DestinationSet } from './destinations/set';
 import { createWorkerMetrics } from './metrics';
 import { listen } from './server';
 import { createStarshipitFromConfig } from './reconcile/starshipit';
@@ -19,6 +27,8 @@ async function main(): Promise<void> {
   const config = loadOrReport('worker', () => loadWorkerConfig());
   if (!config) return;
   const log = createLogger('worker', config.LOG_LEVEL);
+  const destinations = await loadDestinationsOrReport(config, log);
+  if (!destinations) return;
 
   // Delivery runs WORKER_CONCURRENCY jobs, each holding one connection at a time; ingest
   // holds two for its group commits, plus one per event that falls back to the single path.
@@ -55,8 +65,9 @@ async function main(): Promise<void> {
     db: database.db,
     log,
     staleAfterMs: config.STALE_AFTER,
+    destinations: destinations.names,
   });
-  const adapter = createSourceAdapter(config, log);
+  const control = createDestinationControl({ redis: connection, prefix: config.QUEUE_PREFIX });
   const starshipit = createStarshipitFromConfig(
     config,
     adminConnection,
@@ -71,6 +82,8 @@ async function main(): Promise<void> {
     queues,
     config,
     log,
+    destinations,
+    control,
     reconcileEnabled: starshipit !== null,
   });
   // Bind the admin port before taking jobs: a replica that cannot be probed should not work.
@@ -85,7 +98,8 @@ async function main(): Promise<void> {
     db: database.db,
     connection,
     queues,
-    adapter,
+    destinations,
+    control,
     starshipit,
     log,
     metrics,
@@ -105,7 +119,7 @@ async function main(): Promise<void> {
       concurrency: config.WORKER_CONCURRENCY,
       ingestConcurrency: config.INGEST_CONCURRENCY,
       ingestBatchMax: config.INGEST_BATCH_MAX,
-      sourceAdapter: adapter.name,
+      destinations: destinations.all.map((d) => `${d.name} (${d.summary.adapter})`),
     },
     'worker started',
   );
@@ -117,6 +131,21 @@ async function main(): Promise<void> {
     ['redis', () => Promise.all([connection.quit(), adminConnection.quit()])],
     ['postgres', () => database.close()],
   ]);
+}
+
+/** The destinations; a bad file or module ends the start with one line naming the key. */
+async function loadDestinationsOrReport(
+  config: Parameters<typeof buildDestinations>[0],
+  log: Parameters<typeof buildDestinations>[1]['log'],
+): Promise<DestinationSet | null> {
+  try {
+    return await buildDestinations(config, { env: process.env, log });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`worker: invalid configuration: ${err.message}\n`);
+    process.exitCode = 1;
+    return null;
+  }
 }
 
 main().catch((err: unknown) => {

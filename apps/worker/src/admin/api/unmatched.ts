@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { matchShipment, retryUnmatchedShipments } from '../../deliveries/requests';
 import type { ScheduleDeps } from '../../deliveries/schedule';
-import { presentDeliveryRow, presentShipment } from './present';
+import { presentDeliveryIds, presentDeliveryRow, presentShipment } from './present';
 import { limitSchema, notFound, parseOrReject } from './request';
 
 const unmatchedQuerySchema = z.strictObject({ limit: limitSchema });
@@ -32,13 +32,16 @@ export function unmatchedRoutes(deps: ScheduleDeps & { readonly log: Logger }): 
     if (!body) return;
     const trackingNumber = req.params.tracking_number;
     const sourceOrderId = body.source_order_id;
-    const deliveryId = await matchShipment(deps, trackingNumber, sourceOrderId);
-    if (!deliveryId) {
+    const deliveryIds = await matchShipment(deps, trackingNumber, sourceOrderId);
+    if (!deliveryIds) {
       notFound(res, `no shipment with tracking number ${trackingNumber}`);
       return;
     }
-    deps.log.info({ trackingNumber, sourceOrderId, deliveryId }, 'shipment matched by an operator');
-    res.status(202).json({ status: 'queued', delivery_id: deliveryId });
+    deps.log.info(
+      { trackingNumber, sourceOrderId, deliveryIds },
+      'shipment matched by an operator',
+    );
+    res.status(202).json({ status: 'queued', ...presentDeliveryIds(deliveryIds) });
   });
 
   // What each reconciliation run does for them, now.
