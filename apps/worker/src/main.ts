@@ -15,7 +15,7 @@ import {
 import { createAdminApp } from './admin/app';
 import { loadOrReport, loadWorkerConfig } from './config';
 import { buildDestinations } from './destinations/build';
-import { createDestinationControl } from './destinations/control';
+import { createDestinationControl, slotShare } from './destinations/control';
 import type { DestinationSet } from './destinations/set';
 import { createWorkerMetrics } from './metrics';
 import { listen } from './server';
@@ -67,7 +67,11 @@ async function main(): Promise<void> {
     staleAfterMs: config.STALE_AFTER,
     destinations: destinations.names,
   });
-  const control = createDestinationControl({ redis: connection, prefix: config.QUEUE_PREFIX });
+  const control = createDestinationControl({
+    redis: connection,
+    prefix: config.QUEUE_PREFIX,
+    slotsPerDestination: slotShare(config.WORKER_CONCURRENCY, destinations.all.length),
+  });
   const starshipit = createStarshipitFromConfig(
     config,
     adminConnection,

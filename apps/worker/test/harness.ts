@@ -23,7 +23,11 @@ import { loadWorkerConfig, type WorkerConfig } from '../src/config';
 import { createWorkerMetrics, type WorkerMetrics } from '../src/metrics';
 import { createStarshipitFromConfig } from '../src/reconcile/starshipit';
 import { buildDestinations } from '../src/destinations/build';
-import { createDestinationControl, type DestinationControl } from '../src/destinations/control';
+import {
+  createDestinationControl,
+  slotShare,
+  type DestinationControl,
+} from '../src/destinations/control';
 import type { DestinationSet } from '../src/destinations/set';
 
 /** A real Postgres database and a Redis prefix of this test file's own, plus what wires them. */
@@ -93,7 +97,11 @@ export async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<WorkerH
     db: database.db,
     adapter: first.adapter,
     destinations,
-    control: createDestinationControl({ redis: connection, prefix: config.QUEUE_PREFIX }),
+    control: createDestinationControl({
+      redis: connection,
+      prefix: config.QUEUE_PREFIX,
+      slotsPerDestination: slotShare(config.WORKER_CONCURRENCY, destinations.all.length),
+    }),
     starshipit: createStarshipitFromConfig(config, connection, metrics.starshipitRequests),
     redisUrl,
     config,

@@ -13,6 +13,7 @@ export {
   TransformationError,
   type Change,
   type SourceRequest,
+  type TransformContext,
   type Transformation,
 } from './transform/request';
 export type { AdapterFactory, PluginContext } from './plugin';

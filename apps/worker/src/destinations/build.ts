@@ -91,6 +91,7 @@ async function adapterFor(
         name,
         url: spec.url,
         secret: spec.signing_secret,
+        transformOptions: spec.transform_options,
         timeoutMs: spec.timeout_ms,
         fetch,
         transform: spec.transform

@@ -22,13 +22,32 @@ export interface DestinationControl {
   resume(name: string): Promise<void>;
   /** Asks the destination's budget once; a destination without a cap is always granted. */
   takeRate(destination: Destination): Promise<RateGrant>;
+  /**
+   * Takes one of this process's delivery slots for the destination, false when it holds its
+   * share already; `leave` gives it back. A destination that hangs (answers only at the
+   * timeout) can so hold at most its share of WORKER_CONCURRENCY, never every slot.
+   */
+  enter(name: string): boolean;
+  leave(name: string): void;
+}
+
+/**
+ * Each destination's share of a process's delivery slots: all of them when it is the only
+ * one, else half (at least one), so a destination that hangs leaves the others half.
+ */
+export function slotShare(concurrency: number, destinations: number): number {
+  return destinations <= 1 ? concurrency : Math.max(1, Math.floor(concurrency / 2));
 }
 
 export function createDestinationControl(options: {
   redis: Pick<Redis, 'eval' | 'hget' | 'hgetall' | 'hset' | 'hdel'>;
   prefix: string;
+  /** slotShare(WORKER_CONCURRENCY, number of destinations); no cap when absent. */
+  slotsPerDestination?: number;
   now?: () => number;
 }): DestinationControl {
+  const inFlight = new Map<string, number>();
+  const slots = options.slotsPerDestination ?? Number.POSITIVE_INFINITY;
   const { redis } = options;
   const now = options.now ?? Date.now;
   const pausedKey = `${options.prefix}:destinations:paused`;
@@ -64,6 +83,15 @@ export function createDestinationControl(options: {
     async resume(name) {
       await redis.hdel(pausedKey, name);
       seen.delete(name);
+    },
+    enter(name) {
+      const held = inFlight.get(name) ?? 0;
+      if (held >= slots) return false;
+      inFlight.set(name, held + 1);
+      return true;
+    },
+    leave(name) {
+      inFlight.set(name, Math.max(0, (inFlight.get(name) ?? 1) - 1));
     },
     async takeRate(destination) {
       const limit = destination.rateLimitPerSec;

@@ -29,6 +29,8 @@ const httpSchema = z
     url: z.url({ protocol: /^https?$/ }).optional(),
     /** Path of a JS (ESM) module default-exporting a transformation. */
     transform: z.string().min(1).optional(),
+    /** Handed to the transformation as `context.options` (base URLs, mappings, …). */
+    transform_options: z.record(z.string(), z.unknown()).default({}),
     /** Standard Webhooks secret; set, every request is signed. */
     signing_secret: z.string().refine(isSigningSecret, SIGNING_SECRET_HINT).optional(),
     auth: authSchema.optional(),

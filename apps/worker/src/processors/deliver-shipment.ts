@@ -35,6 +35,9 @@ export interface DeliverShipmentDeps extends ScheduleDeps {
  */
 export const WAIT_FOR_EARLIER_DELIVERY_MS = 10_000;
 
+/** A job whose destination holds its share of this process's slots looks again this soon. */
+const SLOT_RECHECK_MS = 100;
+
 /** A paused destination's jobs look again this often; resuming is seen within that. */
 export const PAUSED_RECHECK_MS = 5_000;
 
@@ -73,19 +76,8 @@ export async function deliverShipment(
     await job.moveToDelayed(Date.now() + waitMs, token ?? job.token);
     throw new DelayedError();
   }
-  const grant = await deps.control.takeRate(destination);
-  if (!grant.granted) {
-    await job.moveToDelayed(Date.now() + grant.waitMs, token ?? job.token);
-    throw new DelayedError();
-  }
-
-  const shipment = await findShipment(deps.db, delivery.trackingNumber);
   const startedAt = new Date();
-  const outcome = await applySafely(destination, {
-    ...delivery.state,
-    deliveryId,
-    sourceOrderId: shipment?.sourceOrderId ?? null,
-  }).finally(() => grant.release());
+  const outcome = await callDestination(job, token, deps, { delivery, destination });
   const attempt = job.attemptsMade + 1;
   const lastAttempt = attempt >= (job.opts.attempts ?? 1);
   const status = await recordDeliveryAttempt(deps.db, {
@@ -116,6 +108,37 @@ export async function deliverShipment(
     throw new RetryableDeliveryError(outcome.reason, outcome.retryAfterMs);
   if (outcome.kind === 'permanent') throw new UnrecoverableError(outcome.reason);
   return status;
+}
+
+/**
+ * Calls the destination within its share of this process's slots and its rate cap; either
+ * one full moves the job to delayed (no attempt spent, the slot freed for other destinations).
+ */
+async function callDestination(
+  job: Job,
+  token: string | undefined,
+  deps: DeliverShipmentDeps,
+  { delivery, destination }: { delivery: DeliveryRow; destination: Destination },
+): Promise<DeliveryOutcome> {
+  if (!deps.control.enter(destination.name)) {
+    await job.moveToDelayed(Date.now() + SLOT_RECHECK_MS, token ?? job.token);
+    throw new DelayedError();
+  }
+  try {
+    const grant = await deps.control.takeRate(destination);
+    if (!grant.granted) {
+      await job.moveToDelayed(Date.now() + grant.waitMs, token ?? job.token);
+      throw new DelayedError();
+    }
+    const shipment = await findShipment(deps.db, delivery.trackingNumber);
+    return await applySafely(destination, {
+      ...delivery.state,
+      deliveryId: delivery.deliveryId,
+      sourceOrderId: shipment?.sourceOrderId ?? null,
+    }).finally(() => grant.release());
+  } finally {
+    deps.control.leave(destination.name);
+  }
 }
 
 /**

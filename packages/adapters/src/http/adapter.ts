@@ -25,6 +25,8 @@ export interface HttpAdapterOptions {
   readonly timeoutMs: number;
   /** Turns a change into the request the source system's own API wants. */
   readonly transform?: Transformation;
+  /** What the transformation gets as its second argument's `options`. */
+  readonly transformOptions?: Readonly<Record<string, unknown>>;
   readonly auth?: Authenticator;
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
@@ -46,8 +48,15 @@ export function createHttpAdapter(options: HttpAdapterOptions): SourceAdapter {
   const send = options.fetch ?? fetch;
   const now = options.now ?? (() => new Date());
 
+  /** The request this change makes; the dry-run command shows it without sending it. */
   async function requestFor(update: ShipmentUpdate, at: Date): Promise<SourceRequest> {
-    if (options.transform) return buildRequest(options.transform, changeOf(update, at));
+    if (options.transform) {
+      const context = {
+        destination: options.name ?? 'http',
+        options: options.transformOptions ?? {},
+      };
+      return buildRequest(options.transform, changeOf(update, at), context);
+    }
     return { method: 'POST', url: url ?? '', body: toWireBody(update, at) };
   }
 
@@ -72,6 +81,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): SourceAdapter {
 
   return {
     name: options.name ?? 'http',
+    preview: (update) => requestFor(update, now()),
     async apply(update): Promise<DeliveryOutcome> {
       const at = now();
       let request: SourceRequest;

@@ -21,8 +21,18 @@ export interface SourceRequest {
   readonly body?: unknown;
 }
 
+/** The second argument of a transformation: its destination and its config `options`. */
+export interface TransformContext {
+  readonly destination: string;
+  /** The destination's `transform_options` from the config file, `${ENV}` filled in. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
 /** An operator's module default-exports one of these (it may be async). */
-export type Transformation = (change: Change) => SourceRequest | Promise<SourceRequest>;
+export type Transformation = (
+  change: Change,
+  context: TransformContext,
+) => SourceRequest | Promise<SourceRequest>;
 
 const sourceRequestSchema = z.strictObject({
   method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE', 'GET']),
@@ -47,10 +57,11 @@ export class TransformationError extends Error {
 export async function buildRequest(
   transform: Transformation,
   change: Change,
+  context: TransformContext,
 ): Promise<SourceRequest> {
   let produced: unknown;
   try {
-    produced = await transform(change);
+    produced = await transform(change, context);
   } catch (err) {
     throw new TransformationError(`transformation threw: ${messageOf(err)}`);
   }
