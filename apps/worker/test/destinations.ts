@@ -52,15 +52,23 @@ export async function sendEvent(
   );
 }
 
-/** Waits until no delivery is pending (every destination has settled every change). */
-export async function waitUntilSettled(db: Database, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits until at least `minimumRows` deliveries exist (so events still on their way through
+ * ingest count) and none is pending: every destination has settled every change.
+ */
+export async function waitUntilSettled(
+  db: Database,
+  timeoutMs = 30_000,
+  minimumRows = 1,
+): Promise<void> {
   await waitFor(
     'every delivery to settle',
     async () => {
-      const { rows } = await db.$client.query<{ n: number }>(
-        "select count(*)::int as n from deliveries where status = 'pending'",
+      const { rows } = await db.$client.query<{ all: number; pending: number }>(
+        `select count(*)::int as all, count(*) filter (where status = 'pending')::int as pending
+        from deliveries`,
       );
-      return rows[0]?.n === 0;
+      return (rows[0]?.all ?? 0) >= minimumRows && rows[0]?.pending === 0;
     },
     timeoutMs,
   );

@@ -9,7 +9,6 @@ import {
   writeDestinationsFile,
 } from '../../test/destinations';
 import { startHarness, waitFor, type WorkerHarness } from '../../test/harness';
-import { recordAttempt } from '../../test/seed';
 import { isApplied, startSink, type Sink } from '../../test/sink';
 import { retryFailedDeliveries } from '../deliveries/requests';
 import { createWorkers, type WorkerSet } from '../workers';
