@@ -1,4 +1,4 @@
-import { listUnmatchedShipments } from '@tracksync/db';
+import { listUnmatchedDestinations, listUnmatchedShipments } from '@tracksync/db';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -19,12 +19,15 @@ export function unmatchedRoutes(deps: ScheduleDeps & { readonly log: Logger }): 
     const query = parseOrReject(unmatchedQuerySchema, req.query, res);
     if (!query) return;
     const unmatched = await listUnmatchedShipments(deps.db, query.limit);
-    res.json({
-      shipments: unmatched.map(({ shipment, lastAnswered }) => ({
+    const shipments = await Promise.all(
+      unmatched.map(async ({ shipment, lastAnswered }) => ({
         ...presentShipment(shipment),
+        // The mark is per shipment; these are the destinations whose last answer was a 404.
+        unmatched_destinations: await listUnmatchedDestinations(deps.db, shipment.trackingNumber),
         last_delivery: lastAnswered ? presentDeliveryRow(lastAnswered) : null,
       })),
-    });
+    );
+    res.json({ shipments });
   });
 
   router.post('/unmatched/:tracking_number/match', async (req, res) => {
