@@ -11,6 +11,7 @@ const entryPoints = {
   'apps/ingress/dist/signature-check': 'apps/ingress/src/signature-check-cli.ts',
   'apps/worker/dist/main': 'apps/worker/src/main.ts',
   'apps/worker/dist/migrate': 'apps/worker/src/migrate.ts',
+  'apps/worker/dist/destinations': 'apps/worker/src/destinations-cli.ts',
 };
 
 const TEST_CODE = /(^|\/)(test|test-support)\/|\.test\.ts$/;

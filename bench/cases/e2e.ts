@@ -5,6 +5,9 @@ import type { BenchConfig } from '../lib/config';
 import { describeCpu, measureCpu, type CpuUse } from '../lib/cpu';
 import { closeAgent, offerLoad, type Offered } from '../lib/open-loop';
 import { progress, sleep } from '../lib/out';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SOURCE_SECRET, WEBHOOK_SECRET } from '../lib/payloads';
 import {
   freePort,
@@ -65,6 +68,8 @@ export interface E2eCaseResult {
   };
   readonly peakRssMb: { readonly ingress: number | null; readonly worker: number | null };
   readonly sink: { readonly duplicates: number; readonly malformed: number };
+  /** With BENCH_DESTINATIONS=2: what the second destination's sink got. */
+  readonly secondSink: { readonly arrivals: number; readonly duplicates: number } | null;
 }
 
 interface Running {
@@ -72,6 +77,7 @@ interface Running {
   readonly workers: readonly AppProcess[];
   readonly ingressUrl: string;
   readonly sink: Sink;
+  readonly secondSink: Sink | null;
   /** The bench's own handle on the queues, to throw away a backlog between windows. */
   readonly queues: Queues;
 }
@@ -248,6 +254,20 @@ async function purge(running: Running): Promise<void> {
   }
 }
 
+/** The worker's destinations for BENCH_DESTINATIONS=2: both sinks, both signed. */
+async function writeTwoDestinations(firstPort: number, secondPort: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tracksync-bench-'));
+  const path = join(dir, 'destinations.yaml');
+  await writeFile(
+    path,
+    `destinations:
+  default: { adapter: http, url: "http://127.0.0.1:${firstPort}/tracksync", signing_secret: "\${SOURCE_HTTP_SECRET}" }
+  second: { adapter: http, url: "http://127.0.0.1:${secondPort}/tracksync", signing_secret: "\${SOURCE_HTTP_SECRET}" }
+`,
+  );
+  return path;
+}
+
 /**
  * The sink, the ingress and `workerCount` worker processes (the production bundles) on the
  * scratch database and prefix, delivering over HTTP; `stop` ends them all.
@@ -261,6 +281,10 @@ export async function startE2eStack(
   await scratch.clearQueues();
   const sink = new Sink();
   const sinkPort = await sink.listen();
+  const secondSink = config.e2eDestinations === 2 ? new Sink() : null;
+  const destinations = secondSink
+    ? await writeTwoDestinations(sinkPort, await secondSink.listen())
+    : null;
   const connection = createWorkerConnection(scratch.redisUrl);
   const queues = createQueues({ connection, prefix: scratch.prefix, onError: () => undefined });
   const forgetQueues = onCleanup('e2e queues', async () => {
@@ -288,6 +312,7 @@ export async function startE2eStack(
     await connection.quit();
     closeAgent();
     await sink.close();
+    await secondSink?.close();
     await scratch.clearQueues();
   };
   try {
@@ -305,6 +330,7 @@ export async function startE2eStack(
           SOURCE_ADAPTER: 'http',
           SOURCE_HTTP_URL: `http://127.0.0.1:${sinkPort}/tracksync`,
           SOURCE_HTTP_SECRET: SOURCE_SECRET,
+          ...(destinations ? { TRACKSYNC_CONFIG: destinations } : {}),
           LOG_LEVEL: 'warn',
         },
         cpu: null,
@@ -314,7 +340,7 @@ export async function startE2eStack(
     }
     const ingressUrl = `http://127.0.0.1:${ingressPort}`;
     await waitUntilReady(ingress, `${ingressUrl}/readyz`);
-    return { ingress, workers, ingressUrl, sink, queues, stop };
+    return { ingress, workers, ingressUrl, sink, secondSink, queues, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -406,6 +432,10 @@ export async function runE2eCase(config: BenchConfig, scratch: Scratch): Promise
       },
       peakRssMb: { ingress: peakRss(running.ingress), worker: worker ? peakRss(worker) : null },
       sink: { duplicates: running.sink.duplicates, malformed: running.sink.malformed },
+      secondSink: running.secondSink && {
+        arrivals: running.secondSink.arrivals.size,
+        duplicates: running.secondSink.duplicates,
+      },
     };
   } finally {
     await running.stop();

@@ -12,6 +12,11 @@ export interface BenchConfig {
   readonly workerEvents: number;
   readonly workerTimeoutS: number;
   readonly workerConcurrency: number;
+  /**
+   * End to end with this many destinations (BENCH_DESTINATIONS, 1 or 2): with 2 the worker
+   * also delivers every change to a second sink, and latency is measured at the first.
+   */
+  readonly e2eDestinations: 1 | 2;
   /** End to end: steady offered rate and its duration per run. */
   readonly e2eRate: number;
   readonly e2eDurationS: number;
@@ -96,6 +101,7 @@ export function loadBenchConfig(
     workerEvents: int('BENCH_WORKER_EVENTS', 1500, 300),
     workerTimeoutS: int('BENCH_WORKER_TIMEOUT_S', 60, 30),
     workerConcurrency: int('BENCH_WORKER_CONCURRENCY', 8, 8),
+    e2eDestinations: env.BENCH_DESTINATIONS === '2' ? 2 : 1,
     e2eRate: int('BENCH_E2E_RATE', 200, 200),
     e2eDurationS: int('BENCH_E2E_DURATION_S', 30, 3),
     e2eGraceS: int('BENCH_E2E_GRACE_S', 15, 5),

@@ -45,7 +45,7 @@ async function recordOne(pool: pg.Pool, job: ReturnType<typeof trackingEventJob>
       shipment,
       changed: true,
       expectedRevision: null,
-      deliveryId: newDeliveryId(),
+      outbox: [{ deliveryId: newDeliveryId(), destination: 'default', status: 'pending' }],
     }),
   );
 }

@@ -19,8 +19,14 @@ export interface Problems {
   /** Webhook-ids answered 2xx other than exactly once. */
   readonly notExactlyOnce: string[];
   readonly orderViolations: string[];
+  /** With CHAOS_DESTINATIONS=2: changes the failing destination has no row for, or delivered. */
+  readonly failingOutbox: string[];
   readonly other: string[];
 }
+
+/** The source system the receiver plays; the failing destination's rows are checked apart. */
+const HEALTHY = 'default';
+export const FAILING = 'failing';
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -53,10 +59,11 @@ function checkEvents(ledger: LoadLedger, snapshot: Snapshot) {
 }
 
 function checkDeliveries(snapshot: Snapshot, receiver: Receiver) {
-  const unsettledDeliveries = snapshot.deliveries
+  const healthy = snapshot.deliveries.filter((row) => row.destination === HEALTHY);
+  const unsettledDeliveries = healthy
     .filter((row) => row.status !== 'delivered')
     .map((row) => `${row.deliveryId} (${row.trackingNumber} ${row.trackingStatus}) ${row.status}`);
-  const expected = groupBy(snapshot.deliveries, (row) => row.trackingNumber);
+  const expected = groupBy(healthy, (row) => row.trackingNumber);
   const shipments = new Set([...expected.keys(), ...receiver.applied.keys()]);
   const deliveryMismatches = [...shipments].flatMap((trackingNumber) => {
     const want = (expected.get(trackingNumber) ?? []).map((row) => row.deliveryId);
@@ -65,13 +72,36 @@ function checkDeliveries(snapshot: Snapshot, receiver: Receiver) {
       ? []
       : [`${trackingNumber}: deliveries ${want.join(' ')} but applied ${got.join(' ')}`];
   });
-  const notExactlyOnce = snapshot.deliveries
+  const notExactlyOnce = healthy
     .filter((row) => receiver.twoXx.get(row.deliveryId) !== 1)
     .map((row) => `${row.deliveryId} got ${receiver.twoXx.get(row.deliveryId) ?? 0} 2xx`);
   return { unsettledDeliveries, deliveryMismatches, notExactlyOnce };
 }
 
-export function findProblems(ledger: LoadLedger, snapshot: Snapshot, receiver: Receiver): Problems {
+/**
+ * The failing destination is never delivered to, and loses nothing: every change the healthy
+ * one got has its row there too (pending, or failed once its attempts ran out).
+ */
+function checkFailingOutbox(snapshot: Snapshot, destinations: number): string[] {
+  if (destinations < 2) return [];
+  const failing = snapshot.deliveries.filter((row) => row.destination === FAILING);
+  const held = new Set(failing.map((row) => row.eventId));
+  return [
+    ...snapshot.deliveries
+      .filter((row) => row.destination === HEALTHY && !held.has(row.eventId))
+      .map((row) => `${row.trackingNumber} ${row.trackingStatus}: no row for ${FAILING}`),
+    ...failing
+      .filter((row) => row.status !== 'pending' && row.status !== 'failed')
+      .map((row) => `${row.deliveryId} of ${FAILING} is ${row.status}`),
+  ];
+}
+
+export function findProblems(
+  ledger: LoadLedger,
+  snapshot: Snapshot,
+  receiver: Receiver,
+  destinations = 1,
+): Problems {
   const { jobs } = snapshot;
   const other = [
     ...ledger.eventIdMismatches.map((what) => `two event ids for ${what}`),
@@ -86,15 +116,20 @@ export function findProblems(ledger: LoadLedger, snapshot: Snapshot, receiver: R
     ...checkEvents(ledger, snapshot),
     ...checkDeliveries(snapshot, receiver),
     orderViolations: [...receiver.orderViolations],
+    failingOutbox: checkFailingOutbox(snapshot, destinations),
     other,
   };
 }
 
-/** Nothing left to happen: every event stored and projected, every change delivered. */
-export function isSettled(problems: Problems, snapshot: Snapshot): boolean {
+/**
+ * Nothing left to happen: every event stored and projected, every change delivered. With a
+ * failing destination its jobs stay open (backing off) for good, so only ingest must be idle.
+ */
+export function isSettled(problems: Problems, snapshot: Snapshot, destinations = 1): boolean {
   const { ingest, delivery } = snapshot.jobs;
   return (
-    ingest.open + delivery.open === 0 &&
+    ingest.open + (destinations > 1 ? 0 : delivery.open) === 0 &&
+    problems.failingOutbox.length === 0 &&
     problems.lostOrRepeatedEvents.length === 0 &&
     problems.wrongFinalStates.length === 0 &&
     problems.unsettledDeliveries.length === 0 &&

@@ -10,8 +10,13 @@ import { waitUntilSettled } from './settle';
 import { startChaosStack, type ChaosStack } from './stack';
 
 // `npm run test:chaos` sets CHAOS_PROFILE=long; CHAOS_WORKERS sets the worker processes;
-// CHAOS_SEED repeats a run's random choices.
-const profile = chaosProfile(process.env.CHAOS_PROFILE, process.env.CHAOS_WORKERS);
+// CHAOS_DESTINATIONS=2 adds a destination that fails throughout; CHAOS_SEED repeats a run's
+// random choices.
+const profile = chaosProfile(
+  process.env.CHAOS_PROFILE,
+  process.env.CHAOS_WORKERS,
+  process.env.CHAOS_DESTINATIONS,
+);
 const seed = Number(process.env.CHAOS_SEED ?? randomInt(2 ** 31));
 const schedule = faultSchedule(profile);
 
@@ -20,7 +25,11 @@ describe(`nothing acknowledged is lost (${profile.name} profile)`, () => {
   let probe: Probe | undefined;
 
   beforeAll(async () => {
-    stack = await startChaosStack(profile.workerProcesses, createRandom(seed + 1));
+    stack = await startChaosStack(
+      profile.workerProcesses,
+      createRandom(seed + 1),
+      profile.destinations,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -60,6 +69,7 @@ describe(`nothing acknowledged is lost (${profile.name} profile)`, () => {
         ledger,
         stack.receiver,
         profile.settleTimeoutMs,
+        profile.destinations,
       );
       const report = buildReport({
         profile: profile.name,
@@ -67,6 +77,7 @@ describe(`nothing acknowledged is lost (${profile.name} profile)`, () => {
         ledger,
         settled,
         receiver: stack.receiver,
+        failing: stack.failing,
         faults,
         workers: stack.workers,
         elapsedMs: performance.now() - loadStartedAt,
@@ -87,6 +98,7 @@ describe(`nothing acknowledged is lost (${profile.name} profile)`, () => {
       expect(problems.deliveryMismatches).toEqual([]);
       expect(problems.notExactlyOnce).toEqual([]);
       expect(problems.orderViolations).toEqual([]);
+      expect(problems.failingOutbox).toEqual([]);
       expect(problems.other).toEqual([]);
       // Each shipment ends Delivered, so each had at least one change to deliver.
       expect(report.deliveries).toBeGreaterThanOrEqual(profile.shipments);

@@ -10,6 +10,8 @@ export interface Snapshot {
   readonly deliveries: readonly {
     deliveryId: string;
     trackingNumber: string;
+    destination: string;
+    eventId: string | null;
     status: string;
     trackingStatus: string;
   }[];
@@ -63,6 +65,8 @@ export function openProbe(databaseUrl: string, redisUrl: string, prefix: string)
         deliveries: deliveryRows.map((row) => ({
           deliveryId: row.deliveryId,
           trackingNumber: row.trackingNumber,
+          destination: row.destination,
+          eventId: row.eventId,
           status: row.status,
           trackingStatus: row.state.trackingStatus,
         })),

@@ -18,6 +18,11 @@ export interface ChaosProfile {
   /** Share of acknowledged events posted a second time, as a sender that repeats itself. */
   readonly duplicateRatio: number;
   readonly workerProcesses: number;
+  /**
+   * 1: the source system alone (destination `default`). 2: also a destination `failing` that
+   * answers 503 throughout; `default` must still get everything, `failing` keep its outbox.
+   */
+  readonly destinations: 1 | 2;
   /** Each round breaks Redis, a worker, Postgres and the sink, in that order. */
   readonly rounds: number;
   readonly downMs: Readonly<Record<FaultKind, number>>;
@@ -43,6 +48,7 @@ const PROFILES: Readonly<Record<ChaosProfile['name'], ChaosProfile>> = {
     rate: 20,
     duplicateRatio: 0.1,
     workerProcesses: 1,
+    destinations: 1,
     rounds: 1,
     // Redis away longer than WORKER_LOCK_MS, so locks expire and stalled jobs are re-run.
     downMs: { redis: 2_500, worker: 0, postgres: 4_000, sink: 2_500 },
@@ -56,6 +62,7 @@ const PROFILES: Readonly<Record<ChaosProfile['name'], ChaosProfile>> = {
     rate: 40,
     duplicateRatio: 0.1,
     workerProcesses: 3,
+    destinations: 1,
     rounds: 3,
     downMs: { redis: 4_000, worker: 0, postgres: 5_000, sink: 4_000 },
     settleTimeoutMs: 180_000,
@@ -63,17 +70,29 @@ const PROFILES: Readonly<Record<ChaosProfile['name'], ChaosProfile>> = {
   },
 };
 
-/** The named profile; `workers` (CHAOS_WORKERS), when given, replaces its worker count. */
-export function chaosProfile(name = 'default', workers?: string): ChaosProfile {
+/**
+ * The named profile; `workers` (CHAOS_WORKERS) and `destinations` (CHAOS_DESTINATIONS), when
+ * given, replace its worker count and its number of destinations.
+ */
+export function chaosProfile(
+  name = 'default',
+  workers?: string,
+  destinations?: string,
+): ChaosProfile {
   if (name !== 'default' && name !== 'long') {
     throw new Error(`CHAOS_PROFILE must be default or long, not ${name}`);
   }
-  if (workers === undefined) return PROFILES[name];
+  if (destinations !== undefined && destinations !== '1' && destinations !== '2') {
+    throw new Error(`CHAOS_DESTINATIONS must be 1 or 2, not ${destinations}`);
+  }
+  const profile =
+    destinations === '2' ? { ...PROFILES[name], destinations: 2 as const } : PROFILES[name];
+  if (workers === undefined) return profile;
   const workerProcesses = Number(workers);
   if (!Number.isInteger(workerProcesses) || workerProcesses < 1 || workerProcesses > 8) {
     throw new Error(`CHAOS_WORKERS must be a whole number from 1 to 8, not ${workers}`);
   }
-  return { ...PROFILES[name], workerProcesses };
+  return { ...profile, workerProcesses };
 }
 
 /** How long the load takes with nothing broken: every post at the profile's rate. */

@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { InjectedFault } from './faults';
 import type { LoadLedger } from './load';
+import { FAILING } from './checks';
+import type { FailingDestination } from './failing-destination';
 import type { Receiver } from './receiver';
 import type { Settled } from './settle';
 import type { ServiceProcess } from '@tracksync/test-support';
@@ -11,6 +13,7 @@ export interface ReportInput {
   readonly ledger: LoadLedger;
   readonly settled: Settled;
   readonly receiver: Receiver;
+  readonly failing: FailingDestination | null;
   readonly faults: readonly InjectedFault[];
   readonly workers: readonly ServiceProcess[];
   readonly elapsedMs: number;
@@ -18,6 +21,12 @@ export interface ReportInput {
 
 const countLines = (workers: readonly ServiceProcess[], msg: string) =>
   workers.reduce((sum, worker) => sum + worker.lines.filter((line) => line.msg === msg).length, 0);
+
+function countStatuses(rows: readonly { status: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
+  return counts;
+}
 
 /** The closing note's counts, one flat object so it prints as one line of JSON. */
 export function buildReport(input: ReportInput) {
@@ -39,7 +48,12 @@ export function buildReport(input: ReportInput) {
     // Acknowledged posts that added no row: the sender's repeats and its retries of a post
     // whose first 200 never arrived, all recognised by the dedup key.
     duplicatesSuppressed: ledger.ackedPosts - stored,
-    deliveries: settled.snapshot.deliveries.length,
+    // The healthy destination's deliveries (`default`); the failing one's are counted apart.
+    deliveries: settled.snapshot.deliveries.filter((row) => row.destination !== FAILING).length,
+    failingDestination: input.failing && {
+      requests: input.failing.requests(),
+      rows: countStatuses(settled.snapshot.deliveries.filter((row) => row.destination === FAILING)),
+    },
     sinkRequests: counts.requests,
     sink2xx: counts.applied,
     redeliveredSameWebhookId: counts.redelivered,

@@ -23,17 +23,18 @@ export async function waitUntilSettled(
   ledger: LoadLedger,
   receiver: Receiver,
   timeoutMs: number,
+  destinations = 1,
 ): Promise<Settled> {
   const started = performance.now();
   let idleSince: number | undefined;
   for (;;) {
     const snapshot = await probe.read();
-    const problems = findProblems(ledger, snapshot, receiver);
+    const problems = findProblems(ledger, snapshot, receiver, destinations);
     const now = performance.now();
     const idle = snapshot.jobs.ingest.open + snapshot.jobs.delivery.open === 0;
     idleSince = idle ? (idleSince ?? now) : undefined;
     const stuck = idleSince !== undefined && now - idleSince > IDLE_IS_FINAL_MS;
-    if (isSettled(problems, snapshot) || stuck || now - started > timeoutMs) {
+    if (isSettled(problems, snapshot, destinations) || stuck || now - started > timeoutMs) {
       return { snapshot, problems, settleMs: Math.round(now - started) };
     }
     await sleep(250);

@@ -6,6 +6,11 @@ import { startServiceProcess, type ServiceProcess } from '@tracksync/test-suppor
 import type { FaultTargets } from './faults';
 import { sleep } from './random';
 import { startReceiver, type Receiver } from './receiver';
+import {
+  startFailingDestination,
+  writeTwoDestinations,
+  type FailingDestination,
+} from './failing-destination';
 
 /** Every process of a deployment, each of the test's own, on loopback. */
 export interface ChaosStack {
@@ -15,6 +20,8 @@ export interface ChaosStack {
   readonly redisUrl: string;
   readonly queuePrefix: string;
   readonly receiver: Receiver;
+  /** With two destinations: the one that answers 503 throughout. */
+  readonly failing: FailingDestination | null;
   /** Every worker process started, the killed ones included, for their logs. */
   readonly workers: readonly ServiceProcess[];
   readonly faults: FaultTargets;
@@ -47,8 +54,10 @@ const PROCESS_START_TIMEOUT_MS = 60_000;
 function workerEnv(
   stack: Pick<ChaosStack, 'databaseUrl' | 'redisUrl' | 'queuePrefix' | 'receiver'>,
   secret: string,
+  destinationsFile: string | null,
 ) {
   return {
+    ...(destinationsFile ? { TRACKSYNC_CONFIG: destinationsFile } : {}),
     DATABASE_URL: stack.databaseUrl,
     REDIS_URL: stack.redisUrl,
     QUEUE_PREFIX: stack.queuePrefix,
@@ -81,17 +90,21 @@ function startIngress(stack: Pick<ChaosStack, 'redisUrl' | 'queuePrefix' | 'webh
   });
 }
 
-/** Starts Postgres, Redis, the source system, the ingress and `workerProcesses` workers. */
+/**
+ * Starts Postgres, Redis, the source system, the ingress and `workerProcesses` workers; with
+ * `destinations` 2, also a destination that fails throughout.
+ */
 export async function startChaosStack(
   workerProcesses: number,
   random: () => number,
+  destinations: 1 | 2 = 1,
 ): Promise<ChaosStack> {
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
   };
   try {
-    return await assemble({ workerProcesses, random }, closers, close);
+    return await assemble({ workerProcesses, random, destinations }, closers, close);
   } catch (err) {
     await close();
     throw err;
@@ -99,7 +112,11 @@ export async function startChaosStack(
 }
 
 async function assemble(
-  { workerProcesses, random }: { workerProcesses: number; random: () => number },
+  {
+    workerProcesses,
+    random,
+    destinations,
+  }: { workerProcesses: number; random: () => number; destinations: 1 | 2 },
   closers: (() => Promise<unknown>)[],
   close: () => Promise<void>,
 ): Promise<ChaosStack> {
@@ -111,6 +128,10 @@ async function assemble(
   const sourceSecret = `whsec_${randomBytes(32).toString('base64')}`;
   const receiver = await startReceiver(sourceSecret, random);
   closers.push(() => receiver.close());
+  const failing = destinations === 2 ? await startFailingDestination() : null;
+  if (failing) closers.push(() => failing.close());
+  const file = failing ? await writeTwoDestinations(receiver.url, failing.url) : null;
+  if (file) closers.push(() => file.remove());
   const webhookSecret = `chaos-${randomBytes(8).toString('hex')}`;
   const base = {
     webhookSecret,
@@ -118,6 +139,7 @@ async function assemble(
     redisUrl: redis.url,
     queuePrefix: uniqueQueuePrefix(),
     receiver,
+    failing,
   };
   const ingress = await startIngress(base);
   closers.push(() => ingress.stop());
@@ -127,7 +149,7 @@ async function assemble(
   const startWorker = async () => {
     const worker = await startServiceProcess({
       entry: 'apps/worker/src/main.ts',
-      env: workerEnv(base, sourceSecret),
+      env: workerEnv(base, sourceSecret, file?.path ?? null),
       readyMessage: 'worker started',
       timeoutMs: PROCESS_START_TIMEOUT_MS,
     });

@@ -167,8 +167,14 @@ describe('Grafana dashboard', () => {
     ['oldest waiting job age', 'tracksync_worker_queue_oldest_waiting_seconds'],
     ['events by result', 'rate(tracksync_worker_events_total'],
     ['deliveries by outcome', 'rate(tracksync_worker_deliveries_total'],
-    ['latency p50', 'histogram_quantile(0.5, sum by (le) (rate(tracksync_worker_received_to'],
-    ['latency p99', 'histogram_quantile(0.99, sum by (le) (rate(tracksync_worker_received_to'],
+    [
+      'latency p50 per destination',
+      'histogram_quantile(0.5, sum by (le, destination) (rate(tracksync_worker_received_to',
+    ],
+    [
+      'latency p99 per destination',
+      'histogram_quantile(0.99, sum by (le, destination) (rate(tracksync_worker_received_to',
+    ],
     ['unmatched', 'tracksync_worker_unmatched_shipments'],
     ['stale shipments', 'tracksync_worker_stale_shipments'],
     ['reconcile runs', 'tracksync_worker_reconcile_runs_total'],

@@ -23,6 +23,11 @@ export const workerEnvSchema = z
     ...databaseEnv,
     ...sourceAdapterEnv,
     ...httpServerEnv,
+    /**
+     * The destinations file (YAML). Unset: one destination, `default`, from SOURCE_ADAPTER
+     * and SOURCE_HTTP_*, exactly as before destinations existed.
+     */
+    TRACKSYNC_CONFIG: z.string().min(1).optional(),
     /** Calls to the source system per change before it is marked failed (15 ≈ 9 h at 1 s). */
     DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
     /** First retry delay; each next one doubles (with jitter), capped at one hour. */
@@ -70,7 +75,8 @@ export const workerEnvSchema = z
   })
   .superRefine((env, ctx) => {
     checkRedisEnv(env, ctx);
-    checkSourceAdapterEnv(env, ctx);
+    // With a destinations file the SOURCE_* variables are not used, so not required either.
+    if (!env.TRACKSYNC_CONFIG) checkSourceAdapterEnv(env, ctx);
     checkHttpServerEnv(env, ctx);
   });
 

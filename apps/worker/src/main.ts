@@ -1,4 +1,3 @@
-import { createSourceAdapter } from '@tracksync/adapters';
 import { createDb } from '@tracksync/db';
 import {
   closeQueues,
@@ -11,9 +10,18 @@ import {
   redisTargetOf,
   watchForClusterNode,
 } from '@tracksync/queue';
-import { closeHttpServer, createLogger, httpTimeoutsOf, onShutdown } from '@tracksync/runtime';
+import {
+  closeHttpServer,
+  ConfigError,
+  createLogger,
+  httpTimeoutsOf,
+  onShutdown,
+} from '@tracksync/runtime';
 import { createAdminApp } from './admin/app';
 import { loadOrReport, loadWorkerConfig } from './config';
+import { buildDestinations } from './destinations/build';
+import { createDestinationControl, slotShare } from './destinations/control';
+import type { DestinationSet } from './destinations/set';
 import { createWorkerMetrics } from './metrics';
 import { listen } from './server';
 import { createStarshipitFromConfig } from './reconcile/starshipit';
@@ -24,6 +32,8 @@ async function main(): Promise<void> {
   const config = loadOrReport('worker', () => loadWorkerConfig());
   if (!config) return;
   const log = createLogger('worker', config.LOG_LEVEL);
+  const destinations = await loadDestinationsOrReport(config, log);
+  if (!destinations) return;
 
   // Delivery runs WORKER_CONCURRENCY jobs, each holding one connection at a time; ingest
   // holds two for its group commits, plus one per event that falls back to the single path.
@@ -65,8 +75,13 @@ async function main(): Promise<void> {
     db: database.db,
     log,
     staleAfterMs: config.STALE_AFTER,
+    destinations: destinations.names,
   });
-  const adapter = createSourceAdapter(config, log);
+  const control = createDestinationControl({
+    redis: connection,
+    prefix: config.QUEUE_PREFIX,
+    slotsPerDestination: slotShare(config.WORKER_CONCURRENCY, destinations.all.length),
+  });
   const starshipit = createStarshipitFromConfig(
     config,
     adminConnection,
@@ -82,6 +97,8 @@ async function main(): Promise<void> {
     queues,
     config,
     log,
+    destinations,
+    control,
     reconcileEnabled: starshipit !== null,
   });
   // Bind the admin port before taking jobs: a replica that cannot be probed should not work.
@@ -96,7 +113,8 @@ async function main(): Promise<void> {
     db: database.db,
     connection,
     queues,
-    adapter,
+    destinations,
+    control,
     starshipit,
     log,
     metrics,
@@ -117,7 +135,7 @@ async function main(): Promise<void> {
       concurrency: config.WORKER_CONCURRENCY,
       ingestConcurrency: config.INGEST_CONCURRENCY,
       ingestBatchMax: config.INGEST_BATCH_MAX,
-      sourceAdapter: adapter.name,
+      destinations: destinations.all.map((d) => `${d.name} (${d.summary.adapter})`),
     },
     'worker started',
   );
@@ -129,6 +147,21 @@ async function main(): Promise<void> {
     ['redis', () => Promise.all([connection.quit(), adminConnection.quit()])],
     ['postgres', () => database.close()],
   ]);
+}
+
+/** The destinations; a bad file or module ends the start with one line naming the key. */
+async function loadDestinationsOrReport(
+  config: Parameters<typeof buildDestinations>[0],
+  log: Parameters<typeof buildDestinations>[1]['log'],
+): Promise<DestinationSet | null> {
+  try {
+    return await buildDestinations(config, { env: process.env, log });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`worker: invalid configuration: ${err.message}\n`);
+    process.exitCode = 1;
+    return null;
+  }
 }
 
 main().catch((err: unknown) => {

@@ -31,9 +31,9 @@ export interface WorkerMetrics {
   readonly unknownStatusEvents: Counter;
   readonly parkedPayloads: Counter<'outcome'>;
   readonly jobFailures: Counter<'queue' | 'job' | 'final'>;
-  readonly deliveries: Counter<'status'>;
-  readonly deliveryAttempts: Counter<'outcome'>;
-  readonly receivedToDelivered: Histogram;
+  readonly deliveries: Counter<'status' | 'destination'>;
+  readonly deliveryAttempts: Counter<'outcome' | 'destination'>;
+  readonly receivedToDelivered: Histogram<'destination'>;
   readonly ingestBatchSize: Histogram;
   readonly reconcileRuns: Counter<'status'>;
   readonly reconcileEnabled: Gauge;
@@ -47,6 +47,8 @@ export interface WorkerMetricsDeps {
   readonly log: Logger;
   /** STALE_AFTER: a non-final shipment silent this long counts as stale. */
   readonly staleAfterMs: number;
+  /** The configured destinations, so their delivery series start at zero. */
+  readonly destinations?: readonly string[];
 }
 
 /**
@@ -143,19 +145,20 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps): WorkerMetrics {
     }),
     deliveries: new Counter({
       name: `${METRIC_PREFIX}deliveries_total`,
-      help: 'Deliveries settled, by outcome: delivered, unmatched (order unknown) or failed',
-      labelNames: ['status'] as const,
+      help: 'Deliveries settled, by destination and outcome: delivered, unmatched (order unknown) or failed',
+      labelNames: ['status', 'destination'] as const,
       registers,
     }),
     deliveryAttempts: new Counter({
       name: `${METRIC_PREFIX}delivery_attempts_total`,
-      help: 'Calls to the source system, by what it answered',
-      labelNames: ['outcome'] as const,
+      help: 'Calls to the source system, by destination and what it answered',
+      labelNames: ['outcome', 'destination'] as const,
       registers,
     }),
     receivedToDelivered: new Histogram({
       name: `${METRIC_PREFIX}received_to_delivered_seconds`,
-      help: 'From the webhook reaching the ingress to the source system accepting the change',
+      help: 'From the webhook reaching the ingress to the source system accepting the change, by destination',
+      labelNames: ['destination'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
       registers,
     }),
@@ -192,8 +195,12 @@ export function createWorkerMetrics(deps: WorkerMetricsDeps): WorkerMetrics {
   // Zero series from the start, so rate() and alerts see a 0 rather than no data.
   for (const result of EVENT_RESULTS) metrics.eventsByResult.inc({ result }, 0);
   for (const outcome of PARK_OUTCOMES) metrics.parkedPayloads.inc({ outcome }, 0);
-  for (const status of DELIVERY_STATUSES) metrics.deliveries.inc({ status }, 0);
-  for (const outcome of ATTEMPT_OUTCOMES) metrics.deliveryAttempts.inc({ outcome }, 0);
+  for (const destination of deps.destinations ?? ['default']) {
+    for (const status of DELIVERY_STATUSES) metrics.deliveries.inc({ status, destination }, 0);
+    for (const outcome of ATTEMPT_OUTCOMES) {
+      metrics.deliveryAttempts.inc({ outcome, destination }, 0);
+    }
+  }
   for (const status of ['succeeded', 'failed']) metrics.reconcileRuns.inc({ status }, 0);
   return metrics;
 }

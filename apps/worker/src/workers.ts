@@ -1,4 +1,3 @@
-import type { SourceAdapter } from '@tracksync/adapters';
 import type { StarshipitClient } from '@tracksync/starshipit';
 import {
   failPendingDelivery,
@@ -23,6 +22,8 @@ import type { Logger } from 'pino';
 import type { WorkerConfig } from './config';
 import type { WorkerMetrics } from './metrics';
 import { nextRetryDelayMs } from './deliveries/backoff';
+import type { DestinationControl } from './destinations/control';
+import type { DestinationSet } from './destinations/set';
 import { deliverShipment } from './processors/deliver-shipment';
 import { createGroupCommit } from './processors/group-commit';
 import { ingestEvent } from './processors/ingest-event';
@@ -45,7 +46,9 @@ export interface WorkersDeps {
   readonly db: Database;
   /** Producer side: the ingest processor adds delivery jobs, deliveries promote successors. */
   readonly queues: Queues;
-  readonly adapter: SourceAdapter;
+  /** Where changes go, and the pause and rate cap each destination is under. */
+  readonly destinations: DestinationSet;
+  readonly control: DestinationControl;
   /** Null when Starshipit credentials are not set: reconciliation runs are then skipped. */
   readonly starshipit: StarshipitClient | null;
   /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking. */
@@ -84,7 +87,7 @@ const INGEST_BATCHES_IN_FLIGHT = 2;
 
 function eventRecorder(deps: WorkersDeps): (incoming: IncomingEvent) => Promise<RecordResult> {
   if (deps.config.INGEST_BATCH_MAX === 1)
-    return (incoming) => recordTrackingEvent(deps.db, incoming);
+    return (incoming) => recordTrackingEvent(deps.db, incoming, deps.destinations.outbox);
   return createGroupCommit({
     maxBatch: deps.config.INGEST_BATCH_MAX,
     gatherMs: INGEST_GATHER_MS,
@@ -92,7 +95,7 @@ function eventRecorder(deps: WorkersDeps): (incoming: IncomingEvent) => Promise<
     keyOf: (incoming: IncomingEvent) => incoming.event.trackingNumber,
     commit: (batch) => {
       deps.metrics.ingestBatchSize.observe(batch.length);
-      return recordTrackingEventBatch(deps.db, batch);
+      return recordTrackingEventBatch(deps.db, batch, deps.destinations.outbox);
     },
   });
 }

@@ -22,6 +22,8 @@ export function adminAppFor(harness: WorkerHarness, overrides: Partial<AdminDeps
     queues: harness.queues,
     config: harness.config,
     log: harness.log,
+    destinations: harness.destinations,
+    control: harness.control,
     reconcileEnabled: harness.starshipit !== null,
     ...overrides,
   });

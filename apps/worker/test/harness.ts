@@ -1,4 +1,4 @@
-import { createSourceAdapter, type SourceAdapter } from '@tracksync/adapters';
+import type { SourceAdapter } from '@tracksync/adapters';
 import { dedupKey, parseTrackingPayload } from '@tracksync/domain';
 import type { StarshipitClient } from '@tracksync/starshipit';
 import {
@@ -23,6 +23,13 @@ import { pino, type Logger } from 'pino';
 import { loadWorkerConfig, type WorkerConfig } from '../src/config';
 import { createWorkerMetrics, type WorkerMetrics } from '../src/metrics';
 import { createStarshipitFromConfig } from '../src/reconcile/starshipit';
+import { buildDestinations } from '../src/destinations/build';
+import {
+  createDestinationControl,
+  slotShare,
+  type DestinationControl,
+} from '../src/destinations/control';
+import type { DestinationSet } from '../src/destinations/set';
 
 /** A real Postgres database and a Redis prefix of this test file's own, plus what wires them. */
 export interface WorkerHarness {
@@ -33,7 +40,10 @@ export interface WorkerHarness {
   readonly connection: RedisClient;
   readonly queues: Queues;
   readonly metrics: WorkerMetrics;
+  /** The first destination's adapter (the only one without a destinations file). */
   readonly adapter: SourceAdapter;
+  readonly destinations: DestinationSet;
+  readonly control: DestinationControl;
   /** Set when the harness env names Starshipit credentials (e.g. a fake API's URL). */
   readonly starshipit: StarshipitClient | null;
   readonly db: TestDatabase['db'];
@@ -43,7 +53,10 @@ export interface WorkerHarness {
   close(): Promise<void>;
 }
 
-/** `env` adds to or overrides the worker settings, e.g. `{ SOURCE_ADAPTER: 'http', … }`. */
+/**
+ * `env` adds to or overrides the worker settings, e.g. `{ SOURCE_ADAPTER: 'http', … }`, or
+ * `{ TRACKSYNC_CONFIG: path }` with the variables its `${…}` references name.
+ */
 export async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<WorkerHarness> {
   const database = await createTestDatabase();
   const redisUrl = testRedisUrl();
@@ -71,16 +84,26 @@ export async function startHarness(env: NodeJS.ProcessEnv = {}): Promise<WorkerH
       log.warn({ err, queue }, 'queue error');
     },
   });
+  const destinations = await buildDestinations(config, { env, log });
   const metrics = createWorkerMetrics({
     queues,
     db: database.db,
     log,
     staleAfterMs: config.STALE_AFTER,
+    destinations: destinations.names,
   });
+  const [first] = destinations.all;
+  if (!first) throw new Error('a destination set is never empty');
   return {
     database,
     db: database.db,
-    adapter: createSourceAdapter(config, log),
+    adapter: first.adapter,
+    destinations,
+    control: createDestinationControl({
+      redis: connection,
+      prefix: config.QUEUE_PREFIX,
+      slotsPerDestination: slotShare(config.WORKER_CONCURRENCY, destinations.all.length),
+    }),
     starshipit: createStarshipitFromConfig(config, connection, metrics.starshipitRequests),
     redisUrl,
     config,

@@ -3,6 +3,7 @@ import {
   recordDeliveryAttempt,
   recordTrackingEvent,
   type Database,
+  type OutboxPlanner,
   type RecordResult,
 } from '@tracksync/db';
 import type { DeliveryOutcome } from '@tracksync/domain';
@@ -21,8 +22,12 @@ export interface WebhookFields {
   readonly at: string;
 }
 
-/** Stores a webhook the way the ingest processor does. */
-export async function recordWebhook(db: Database, fields: WebhookFields): Promise<RecordResult> {
+/** Stores a webhook the way the ingest processor does (to `outbox`'s destinations). */
+export async function recordWebhook(
+  db: Database,
+  fields: WebhookFields,
+  outbox?: OutboxPlanner,
+): Promise<RecordResult> {
   const job = trackingEventJob({
     order_number: fields.orderNumber,
     tracking_number: fields.trackingNumber,
@@ -31,7 +36,7 @@ export async function recordWebhook(db: Database, fields: WebhookFields): Promis
     carrier_name: 'Australia Post',
     carrier_service: '7B05',
   });
-  return recordTrackingEvent(db, { ...job, receivedAt: new Date(job.receivedAt) });
+  return recordTrackingEvent(db, { ...job, receivedAt: new Date(job.receivedAt) }, outbox);
 }
 
 /** The delivery a recorded change created; fails the test when the event changed nothing. */

@@ -28,4 +28,18 @@ export interface ShipmentUpdate {
 export interface SourceAdapter {
   readonly name: string;
   apply(update: ShipmentUpdate): Promise<DeliveryOutcome>;
+  /**
+   * The request `apply` would send, without sending it (the dry-run command shows it), for
+   * adapters that send one request; auth and signing headers are left out. A transformation's
+   * error is thrown as is.
+   */
+  preview?(update: ShipmentUpdate): Promise<PreviewRequest>;
+}
+
+/** A request as the dry run shows it: what a transformation (or the §6 default) produced. */
+export interface PreviewRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
 }

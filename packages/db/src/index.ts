@@ -6,6 +6,7 @@ export * from './queries/record-tracking-event';
 export * from './queries/record-event-sql';
 export * from './queries/record-event-batch';
 export * from './queries/record-batch-sql';
+export * from './queries/outbox-sql';
 export * from './queries/shipments';
 export * from './queries/parked-payloads';
 export * from './queries/deliveries';

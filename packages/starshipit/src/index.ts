@@ -15,7 +15,12 @@ export {
   type StarshipitClientOptions,
 } from './client';
 export { paginate, type ListPage } from './paginate';
-export { createRedisRateLimiter, type RedisRateLimiterOptions } from './rate-limiter';
+export {
+  createRedisRateLimiter,
+  type RateGrant,
+  type RedisRateLimiter,
+  type RedisRateLimiterOptions,
+} from './rate-limiter';
 export type { RateLimiter, RequestRecord } from './request';
 export { backoffMs, withApiRetries, type ApiRetryOptions, type Sleep } from './retry';
 export * from './schemas';

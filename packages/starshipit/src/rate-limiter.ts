@@ -52,8 +52,8 @@ export interface RedisRateLimiterOptions {
   /** Any ioredis connection or cluster; a BullMQ worker's (maxRetriesPerRequest: null) is fine. */
   readonly redis: Pick<Redis | Cluster, 'eval'>;
   /**
-   * One key per budget: the Starshipit subscription key's, shared by all replicas. Each
-   * script touches this key alone, so on a cluster it runs on the key's node, never CROSSSLOT.
+   * One key per budget (Starshipit's subscription key, a destination), shared by all replicas.
+   * Each script touches this key alone, so on a cluster it runs on the key's node, never CROSSSLOT.
    */
   readonly key: string;
   readonly limit: number;
@@ -66,7 +66,20 @@ export interface RedisRateLimiterOptions {
   readonly sleep?: Sleep;
 }
 
-export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
+/** One try at the budget: granted with its release, or how long to wait before the next. */
+export type RateGrant =
+  | { readonly granted: true; readonly release: () => Promise<void> }
+  | { readonly granted: false; readonly waitMs: number };
+
+export interface RedisRateLimiter extends RateLimiter {
+  /**
+   * Asks once and never sleeps: for callers that should give their slot back while they
+   * wait (a delivery job moves itself to delayed instead of holding a worker).
+   */
+  tryAcquire(): Promise<RateGrant>;
+}
+
+export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter {
   const { redis, key, limit, windowMs = 1000, leaseMs = 60_000 } = options;
   const sleep = options.sleep ?? realSleep;
   if (!Number.isInteger(limit) || limit < 1) {
@@ -79,32 +92,40 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     throw new RangeError(`leaseMs must be a positive integer, got ${String(leaseMs)}`);
   }
 
+  async function tryAcquire(): Promise<RateGrant> {
+    // Made here, not in Lua: math.random in scripts is seeded identically on every call
+    // in older Redis, so two grants could collide and count as one.
+    const member = randomBytes(8).toString('hex');
+    const reply = await redis.eval(
+      GRANT_SCRIPT,
+      1,
+      key,
+      limit,
+      windowMs,
+      member,
+      leaseMs,
+      IN_FLIGHT_POLL_MS,
+    );
+    const waitMs = Number(reply);
+    if (!Number.isFinite(waitMs)) {
+      throw new Error(`rate limiter script returned ${String(reply)}, expected a number`);
+    }
+    if (waitMs > 0) return { granted: false, waitMs };
+    return {
+      granted: true,
+      release: async () => {
+        await redis.eval(RELEASE_SCRIPT, 1, key, member, leaseMs + windowMs);
+      },
+    };
+  }
+
   return {
+    tryAcquire,
     async acquire() {
       for (;;) {
-        // Made here, not in Lua: math.random in scripts is seeded identically on every call
-        // in older Redis, so two grants could collide and count as one.
-        const member = randomBytes(8).toString('hex');
-        const reply = await redis.eval(
-          GRANT_SCRIPT,
-          1,
-          key,
-          limit,
-          windowMs,
-          member,
-          leaseMs,
-          IN_FLIGHT_POLL_MS,
-        );
-        const waitMs = Number(reply);
-        if (!Number.isFinite(waitMs)) {
-          throw new Error(`rate limiter script returned ${String(reply)}, expected a number`);
-        }
-        if (waitMs === 0) {
-          return async () => {
-            await redis.eval(RELEASE_SCRIPT, 1, key, member, leaseMs + windowMs);
-          };
-        }
-        await sleep(waitMs);
+        const grant = await tryAcquire();
+        if (grant.granted) return grant.release;
+        await sleep(grant.waitMs);
       }
     },
   };

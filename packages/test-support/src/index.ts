@@ -82,3 +82,6 @@ export async function deleteQueuePrefix(redisUrl: string, prefix: string): Promi
   }
 }
 export { STARSHIPIT_GUIDE_EXAMPLE } from './payloads';
+export { startLocalServer, type LocalRequest, type LocalServer } from './local-http';
+export { startFakeErp, type ErpUpdate, type FakeErp } from './fake-erp';
+export { startFakeWooCommerce, type FakeWooCommerce, type WooStoreOrder } from './fake-woocommerce';

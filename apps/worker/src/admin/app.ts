@@ -9,6 +9,8 @@ import { BOARD_PATH, createBoard } from './board';
 import { CONSOLE_PATH, opsConsole } from './console';
 import type { SessionRedis } from './console/session';
 import { healthRoutes, type HealthDeps } from './health';
+import type { DestinationControl } from '../destinations/control';
+import type { DestinationSet } from '../destinations/set';
 
 export interface AdminDeps extends HealthDeps {
   /** The worker's own registry (createWorkerMetrics), never prom-client's global one. */
@@ -26,6 +28,9 @@ export interface AdminDeps extends HealthDeps {
     | 'DELIVERY_BACKOFF_MS'
     | 'CONSOLE_COOKIE_SECURE'
   >;
+  /** Replays and matches go to these; the ops API lists, pauses and resumes them. */
+  readonly destinations: DestinationSet;
+  readonly control: DestinationControl;
   /** Whether Starshipit credentials are set (`POST /api/reconcile` answers 409 otherwise). */
   readonly reconcileEnabled: boolean;
 }

@@ -3,49 +3,79 @@ import {
   createReplayDelivery,
   findDelivery,
   listFailedDeliveriesInOrder,
+  listUnmatchedDestinations,
   listUnmatchedToRetry,
   reopenFailedDelivery,
   type DeliveryRow,
+  type FailedDeliveryScope,
 } from '@tracksync/db';
 import { enqueueDelivery, type ScheduleDeps } from './schedule';
 
-/** Delivers a stored event's state again, on purpose. Null when the event is unknown. */
-export async function replayEvent(deps: ScheduleDeps, eventId: string): Promise<string | null> {
-  const deliveryId = await createReplayDelivery(deps.db, eventId);
-  if (deliveryId) await enqueueDelivery(deps, deliveryId);
-  return deliveryId;
+/**
+ * Delivers a stored event's state again, on purpose, to `destination` or to every configured
+ * destination (filters are not applied: a replay is asked for). Null when the event is unknown.
+ */
+export async function replayEvent(
+  deps: ScheduleDeps,
+  eventId: string,
+  destination?: string,
+): Promise<string[] | null> {
+  const ids = await createReplayDelivery(
+    deps.db,
+    eventId,
+    destination ? [destination] : deps.destinations.names,
+  );
+  for (const deliveryId of ids ?? []) await enqueueDelivery(deps, deliveryId);
+  return ids;
 }
 
 /**
  * Links a shipment to its order in the source system and delivers its current state with
- * that `source_order_id`. Null when the shipment is unknown.
+ * that `source_order_id`, to the destinations that answered 404 for it (all of them when none
+ * did). Null when the shipment is unknown.
  */
 export async function matchShipment(
   deps: ScheduleDeps,
   trackingNumber: string,
   sourceOrderId: string,
-): Promise<string | null> {
-  const deliveryId = await createCurrentStateDelivery(
+): Promise<string[] | null> {
+  const destinations = await unmatchedAt(deps, trackingNumber);
+  const ids = await createCurrentStateDelivery(
     deps.db,
     trackingNumber,
     'match',
+    destinations.length > 0 ? destinations : deps.destinations.names,
     sourceOrderId,
   );
-  if (deliveryId) await enqueueDelivery(deps, deliveryId);
-  return deliveryId;
+  for (const deliveryId of ids ?? []) await enqueueDelivery(deps, deliveryId);
+  return ids;
 }
 
 /**
- * Asks the source system again about shipments it did not know, in case the order has
- * arrived there since (called by each reconciliation run). Returns how many were retried.
+ * Asks the source systems again about shipments they did not know, in case the order has
+ * arrived there since (called by each reconciliation run); only the destinations whose last
+ * answer was a 404 are asked. Returns how many shipments were retried.
  */
 export async function retryUnmatchedShipments(deps: ScheduleDeps, limit = 500): Promise<number> {
   const trackingNumbers = await listUnmatchedToRetry(deps.db, limit);
   for (const trackingNumber of trackingNumbers) {
-    const deliveryId = await createCurrentStateDelivery(deps.db, trackingNumber, 'unmatched_retry');
-    if (deliveryId) await enqueueDelivery(deps, deliveryId);
+    const destinations = await unmatchedAt(deps, trackingNumber);
+    const ids = await createCurrentStateDelivery(
+      deps.db,
+      trackingNumber,
+      'unmatched_retry',
+      destinations.length > 0 ? destinations : deps.destinations.names,
+    );
+    for (const deliveryId of ids ?? []) await enqueueDelivery(deps, deliveryId);
   }
   return trackingNumbers.length;
+}
+
+/** Configured destinations whose latest answer about the shipment was a 404. */
+async function unmatchedAt(deps: ScheduleDeps, trackingNumber: string): Promise<string[]> {
+  const configured = new Set(deps.destinations.names);
+  const unmatched = await listUnmatchedDestinations(deps.db, trackingNumber);
+  return unmatched.filter((name) => configured.has(name));
 }
 
 /**
@@ -69,16 +99,18 @@ export async function retryFailedDelivery(
 }
 
 /**
- * Retries every failed delivery (up to `limit`), keeping each shipment's order: all rows are
- * reopened first, oldest `seq` first, and only then are their jobs run. A later change whose
- * job starts first finds its earlier change pending and waits for it, exactly as on the
- * first try, so the source system never hears an older state after a newer one.
+ * Retries every failed delivery (up to `limit`; of one destination, failed since a time, when
+ * `scope` says so), keeping each shipment's order: all rows are reopened first, oldest `seq`
+ * first, and only then are their jobs run. A later change whose job starts first finds its
+ * earlier change pending and waits for it, exactly as on the first try, so the source system
+ * never hears an older state after a newer one.
  */
 export async function retryFailedDeliveries(
   deps: ScheduleDeps,
   limit = 500,
+  scope: FailedDeliveryScope = {},
 ): Promise<{ queued: number; refused: number }> {
-  const failed = await listFailedDeliveriesInOrder(deps.db, limit);
+  const failed = await listFailedDeliveriesInOrder(deps.db, limit, scope);
   const reopened: DeliveryRow[] = [];
   for (const delivery of failed) {
     if (await reopenFailedDelivery(deps.db, delivery)) reopened.push(delivery);

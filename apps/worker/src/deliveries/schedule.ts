@@ -6,11 +6,14 @@ import {
 } from '@tracksync/db';
 import { JITTERED_BACKOFF_TYPE, enqueue, type Queues } from '@tracksync/queue';
 import type { WorkerConfig } from '../config';
+import type { DestinationSet } from '../destinations/set';
 
 export interface ScheduleDeps {
   readonly db: Database;
   readonly queues: Queues;
   readonly config: Pick<WorkerConfig, 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS'>;
+  /** Replays and matches go to these destinations (all, unless one is named). */
+  readonly destinations: Pick<DestinationSet, 'names'>;
 }
 
 /** Adds the delivery's job; its id is the delivery id, so adding it twice is harmless. */

@@ -407,7 +407,7 @@ describe('deliveries to the source system', () => {
     const before = await findShipment(harness.db, 'UNM-1');
     expect(before?.unmatchedSince).toBeInstanceOf(Date);
 
-    const matchId = await matchShipment(schedule, 'UNM-1', 'SRC-1');
+    const [matchId] = (await matchShipment(schedule, 'UNM-1', 'SRC-1')) ?? [];
     expect(matchId).not.toBe(unmatched!.deliveryId);
     await waitFor('the match to be delivered', async () => {
       const rows = await deliveriesOf('UNM-1');
@@ -500,7 +500,7 @@ describe('deliveries to the source system', () => {
     ]);
 
     sink.script = () => ({ status: 200 });
-    const replayId = await replayEvent(schedule, job.eventId);
+    const [replayId] = (await replayEvent(schedule, job.eventId)) ?? [];
     expect(replayId).toMatch(/^dlv_[0-9a-f]{32}$/);
     expect(replayId).not.toBe(failed!.deliveryId);
     const rows = await waitFor('the replay to be delivered', async () => {

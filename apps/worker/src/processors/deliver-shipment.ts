@@ -1,5 +1,5 @@
-import type { SourceAdapter } from '@tracksync/adapters';
 import {
+  failPendingDelivery,
   findAdjacentPendingDelivery,
   findDelivery,
   findShipment,
@@ -9,9 +9,12 @@ import {
   type DeliveryRow,
 } from '@tracksync/db';
 import type { Queues } from '@tracksync/queue';
+import type { DeliveryOutcome } from '@tracksync/domain';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { RetryableDeliveryError } from '../deliveries/backoff';
+import type { DestinationControl } from '../destinations/control';
+import type { Destination, DestinationSet } from '../destinations/set';
 import { enqueueDelivery, type ScheduleDeps } from '../deliveries/schedule';
 import type { WorkerMetrics } from '../metrics';
 import { readJobData } from './job-data';
@@ -19,7 +22,8 @@ import { readJobData } from './job-data';
 export interface DeliverShipmentDeps extends ScheduleDeps {
   readonly db: Database;
   readonly queues: Queues;
-  readonly adapter: SourceAdapter;
+  readonly destinations: DestinationSet;
+  readonly control: DestinationControl;
   readonly log: Logger;
   readonly metrics: WorkerMetrics;
 }
@@ -30,6 +34,12 @@ export interface DeliverShipmentDeps extends ScheduleDeps {
  * promotes its successor when it finishes, so this wait only bounds a missed promotion.
  */
 export const WAIT_FOR_EARLIER_DELIVERY_MS = 10_000;
+
+/** A job whose destination holds its share of this process's slots looks again this soon. */
+const SLOT_RECHECK_MS = 100;
+
+/** A paused destination's jobs look again this often; resuming is seen within that. */
+export const PAUSED_RECHECK_MS = 5_000;
 
 /**
  * Pushes one change of a shipment's state to the source system and records the attempt.
@@ -50,42 +60,43 @@ export async function deliverShipment(
     return delivery.status;
   }
   // Already settled: a re-run after a crash that came after the outcome was recorded.
-  if (delivery.status === 'delivered' || delivery.status === 'unmatched') return delivery.status;
+  // Skipped: the destination's filter left the change out; such a row never had a job to run.
+  if (delivery.status !== 'pending' && delivery.status !== 'failed') return delivery.status;
 
-  const earlier = await findAdjacentPendingDelivery(deps.db, delivery, 'earlier');
-  if (earlier) {
-    // The earlier change's job is re-added (a no-op while it exists): should its row have
-    // been committed without a job (a crash in between), this wait would otherwise never end.
-    await enqueueDelivery(deps, earlier.deliveryId);
+  const destination = deps.destinations.get(delivery.destination);
+  if (!destination) {
+    const error = `destination ${delivery.destination} is not configured`;
+    await failPendingDelivery(deps.db, deliveryId, error);
+    throw new UnrecoverableError(error);
+  }
+  const waitMs = await mustWait(deps, delivery, destination);
+  if (waitMs > 0) {
+    // Waiting spends no attempt, and gives the worker's slot to another destination's job.
     // Without the lock's token BullMQ moves the job unchecked and leaves its lock behind.
-    await job.moveToDelayed(Date.now() + WAIT_FOR_EARLIER_DELIVERY_MS, token ?? job.token);
+    await job.moveToDelayed(Date.now() + waitMs, token ?? job.token);
     throw new DelayedError();
   }
-
-  const shipment = await findShipment(deps.db, delivery.trackingNumber);
   const startedAt = new Date();
-  const outcome = await deps.adapter.apply({
-    ...delivery.state,
-    deliveryId,
-    sourceOrderId: shipment?.sourceOrderId ?? null,
-  });
+  const outcome = await callDestination(job, token, deps, { delivery, destination });
   const attempt = job.attemptsMade + 1;
   const lastAttempt = attempt >= (job.opts.attempts ?? 1);
   const status = await recordDeliveryAttempt(deps.db, {
     delivery,
-    adapter: deps.adapter.name,
+    adapter: destination.adapter.name,
     attempt,
     outcome,
     lastAttempt,
     startedAt,
   });
 
-  deps.metrics.deliveryAttempts.inc({ outcome: outcome.kind });
-  if (status !== 'pending') deps.metrics.deliveries.inc({ status });
+  const labels = { destination: destination.name };
+  deps.metrics.deliveryAttempts.inc({ ...labels, outcome: outcome.kind });
+  if (status !== 'pending') deps.metrics.deliveries.inc({ ...labels, status });
   if (status === 'delivered') {
-    deps.metrics.receivedToDelivered.observe((Date.now() - delivery.receivedAt.getTime()) / 1000);
+    const seconds = (Date.now() - delivery.receivedAt.getTime()) / 1000;
+    deps.metrics.receivedToDelivered.observe(labels, seconds);
   }
-  logAttempt(deps.log, delivery, { attempt, status, outcome, adapter: deps.adapter.name });
+  logAttempt(deps.log, delivery, { attempt, status, outcome, adapter: destination.adapter.name });
   if (status !== 'pending') {
     // Only a shortcut: a successor not promoted still starts when its own wait ends.
     await promoteSuccessor(deps, delivery).catch((err: unknown) => {
@@ -97,6 +108,72 @@ export async function deliverShipment(
     throw new RetryableDeliveryError(outcome.reason, outcome.retryAfterMs);
   if (outcome.kind === 'permanent') throw new UnrecoverableError(outcome.reason);
   return status;
+}
+
+/**
+ * Calls the destination within its share of this process's slots and its rate cap; either
+ * one full moves the job to delayed (no attempt spent, the slot freed for other destinations).
+ */
+async function callDestination(
+  job: Job,
+  token: string | undefined,
+  deps: DeliverShipmentDeps,
+  { delivery, destination }: { delivery: DeliveryRow; destination: Destination },
+): Promise<DeliveryOutcome> {
+  if (!deps.control.enter(destination.name)) {
+    await job.moveToDelayed(Date.now() + SLOT_RECHECK_MS, token ?? job.token);
+    throw new DelayedError();
+  }
+  try {
+    const grant = await deps.control.takeRate(destination);
+    if (!grant.granted) {
+      await job.moveToDelayed(Date.now() + grant.waitMs, token ?? job.token);
+      throw new DelayedError();
+    }
+    const shipment = await findShipment(deps.db, delivery.trackingNumber);
+    return await applySafely(destination, {
+      ...delivery.state,
+      deliveryId: delivery.deliveryId,
+      sourceOrderId: shipment?.sourceOrderId ?? null,
+    }).finally(() => grant.release());
+  } finally {
+    deps.control.leave(destination.name);
+  }
+}
+
+/**
+ * An adapter that throws (a plugin's bug, an error it did not map) is retried like any
+ * retryable answer, with the error stored on the attempt, rather than failing the job unseen.
+ */
+async function applySafely(
+  destination: Destination,
+  update: Parameters<Destination['adapter']['apply']>[0],
+): Promise<DeliveryOutcome> {
+  try {
+    return await destination.adapter.apply(update);
+  } catch (err) {
+    return { kind: 'retry', reason: `adapter threw: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * How long the job must wait before calling the destination, 0 when it may go now: while an
+ * earlier change of the same shipment to the same destination is pending (the source must
+ * never hear an older state after a newer one), or while the destination is paused.
+ */
+async function mustWait(
+  deps: DeliverShipmentDeps,
+  delivery: DeliveryRow,
+  destination: Destination,
+): Promise<number> {
+  const earlier = await findAdjacentPendingDelivery(deps.db, delivery, 'earlier');
+  if (earlier) {
+    // The earlier change's job is re-added (a no-op while it exists): should its row have
+    // been committed without a job (a crash in between), this wait would otherwise never end.
+    await enqueueDelivery(deps, earlier.deliveryId);
+    return WAIT_FOR_EARLIER_DELIVERY_MS;
+  }
+  return (await deps.control.isPaused(destination.name)) ? PAUSED_RECHECK_MS : 0;
 }
 
 /** Starts the next waiting change of this shipment now rather than at the end of its wait. */
@@ -115,6 +192,7 @@ function logAttempt(
   const { state } = delivery;
   const line = {
     deliveryId: delivery.deliveryId,
+    destination: delivery.destination,
     reason: delivery.reason,
     eventTimestamp: state.lastUpdatedDate,
     orderNumber: state.orderNumber,

@@ -36,7 +36,11 @@ export async function ingestEvent(job: Job, deps: IngestEventDeps): Promise<Reco
   // The delivery row was committed with the event; its job is added only now. A duplicate may
   // be this job's own retry after a crash in between, so it re-adds whatever is pending.
   if (recorded.result === 'duplicate') await enqueuePendingDeliveries(deps, event.trackingNumber);
-  else if (recorded.deliveryId) await enqueueDelivery(deps, recorded.deliveryId);
+  else {
+    for (const row of recorded.deliveries) {
+      if (row.status === 'pending') await enqueueDelivery(deps, row.deliveryId);
+    }
+  }
 
   deps.metrics.eventsByResult.inc({ result: recorded.result });
   if (!event.statusKnown) deps.metrics.unknownStatusEvents.inc();
@@ -55,7 +59,8 @@ export async function ingestEvent(job: Job, deps: IngestEventDeps): Promise<Reco
     eventId: data.eventId,
     result: recorded.result,
     shipmentStatus: recorded.result === 'duplicate' ? undefined : recorded.after.trackingStatus,
-    deliveryId: recorded.result === 'duplicate' ? undefined : recorded.deliveryId,
+    deliveryIds:
+      recorded.result === 'duplicate' ? undefined : recorded.deliveries.map((d) => d.deliveryId),
     attempt: job.attemptsMade + 1,
   };
   if (event.statusKnown) deps.log.info(line, 'event recorded');

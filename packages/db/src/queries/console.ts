@@ -42,6 +42,12 @@ export async function listFailedDeliveries(
     .offset(page.offset);
 }
 
+/** Which failed deliveries a bulk retry takes: one destination's, those settled since. */
+export interface FailedDeliveryScope {
+  readonly destination?: string | undefined;
+  readonly since?: Date | undefined;
+}
+
 /**
  * Failed deliveries in `seq` order, oldest first: the order a bulk retry must reopen them in,
  * so each shipment's earlier change is pending again before its later one is.
@@ -49,13 +55,32 @@ export async function listFailedDeliveries(
 export async function listFailedDeliveriesInOrder(
   db: Database,
   limit: number,
+  scope: FailedDeliveryScope = {},
 ): Promise<DeliveryRow[]> {
   return db
     .select()
     .from(deliveries)
-    .where(eq(deliveries.status, 'failed'))
+    .where(
+      and(
+        eq(deliveries.status, 'failed'),
+        scope.destination === undefined ? undefined : eq(deliveries.destination, scope.destination),
+        scope.since === undefined ? undefined : gte(deliveries.finishedAt, scope.since),
+      ),
+    )
     .orderBy(asc(deliveries.seq))
     .limit(limit);
+}
+
+/** Pending and failed deliveries per destination: the ops API's view of each one's backlog. */
+export async function countDeliveriesByDestination(
+  db: Database,
+): Promise<{ destination: string; pending: number; failed: number }[]> {
+  const { rows } = await db.$client.query<{ destination: string; pending: number; failed: number }>(
+    `select destination, count(*) filter (where status = 'pending')::int as pending,
+      count(*) filter (where status = 'failed')::int as failed
+    from deliveries where status in ('pending', 'failed') group by destination`,
+  );
+  return rows;
 }
 
 /** Deliveries that failed for good since `since` (by when they were settled). */

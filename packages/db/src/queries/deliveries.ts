@@ -13,6 +13,7 @@ type Executor = Pick<Database, 'insert' | 'select' | 'update'>;
 
 export interface NewDelivery {
   readonly trackingNumber: string;
+  readonly destination: string;
   readonly eventId: string | null;
   readonly reason: DeliveryReason;
   readonly state: ShipmentState;
@@ -35,10 +36,13 @@ export async function findDelivery(db: Database, deliveryId: string): Promise<De
   return row ?? null;
 }
 
-/** The pending delivery of the same shipment just before (or after) `seq`, if any. */
+/**
+ * The pending delivery of the same shipment to the same destination just before (or after)
+ * `seq`, if any: destinations never wait for each other.
+ */
 export async function findAdjacentPendingDelivery(
   db: Database,
-  { trackingNumber, seq }: Pick<DeliveryRow, 'trackingNumber' | 'seq'>,
+  { trackingNumber, destination, seq }: Pick<DeliveryRow, 'trackingNumber' | 'destination' | 'seq'>,
   direction: 'earlier' | 'later',
 ): Promise<DeliveryRow | null> {
   const [row] = await db
@@ -47,6 +51,7 @@ export async function findAdjacentPendingDelivery(
     .where(
       and(
         eq(deliveries.trackingNumber, trackingNumber),
+        eq(deliveries.destination, destination),
         eq(deliveries.status, 'pending'),
         direction === 'earlier' ? lt(deliveries.seq, seq) : gt(deliveries.seq, seq),
       ),
@@ -69,7 +74,7 @@ export async function listPendingDeliveryIds(
 }
 
 export interface AttemptRecord {
-  readonly delivery: Pick<DeliveryRow, 'deliveryId' | 'trackingNumber' | 'state'>;
+  readonly delivery: Pick<DeliveryRow, 'deliveryId' | 'trackingNumber' | 'destination' | 'state'>;
   readonly adapter: string;
   readonly attempt: number;
   readonly outcome: DeliveryOutcome;
@@ -95,8 +100,9 @@ export function statusAfter(outcome: DeliveryOutcome, lastAttempt: boolean): Del
 
 /**
  * Records one call to the source system and its consequences in one transaction: the attempt
- * row, the delivery's status, and the shipment's unmatched mark (set by a 404, cleared by any
- * success). Only a pending delivery takes the outcome; returns the delivery's status after.
+ * row, the delivery's status, and the shipment's unmatched mark (set by a 404 from any
+ * destination; cleared by a success once no destination's latest answer is a 404). Only a
+ * pending delivery takes the outcome; returns the delivery's status after.
  */
 export async function recordDeliveryAttempt(
   db: Database,
@@ -139,17 +145,35 @@ export async function recordDeliveryAttempt(
         finishedAt: status === 'pending' ? null : now,
       })
       .where(eq(deliveries.deliveryId, delivery.deliveryId));
-    if (status === 'delivered' || status === 'unmatched') {
+    if (status === 'unmatched') {
       await tx
         .update(shipments)
-        .set({
-          unmatchedSince:
-            status === 'delivered' ? null : sql`coalesce(${shipments.unmatchedSince}, now())`,
-        })
+        .set({ unmatchedSince: sql`coalesce(${shipments.unmatchedSince}, now())` })
         .where(eq(shipments.trackingNumber, delivery.trackingNumber));
+    } else if (status === 'delivered') {
+      await tx
+        .update(shipments)
+        .set({ unmatchedSince: null })
+        .where(
+          and(
+            eq(shipments.trackingNumber, delivery.trackingNumber),
+            sql`not exists (${unmatchedElsewhere(delivery.trackingNumber, delivery.destination)})`,
+          ),
+        );
     }
     return status;
   });
+}
+
+/**
+ * The other destinations whose latest answered delivery of the shipment was a 404: while one
+ * remains, the shipment stays unmatched (the mark is per shipment; see listUnmatchedDestinations).
+ */
+function unmatchedElsewhere(trackingNumber: string, destination: string) {
+  return sql`select 1 from (select distinct on (d.destination) d.status from ${deliveries} d
+    where d.tracking_number = ${trackingNumber} and d.destination <> ${destination}
+      and d.status in ('delivered', 'unmatched')
+    order by d.destination, d.seq desc) latest where latest.status = 'unmatched'`;
 }
 
 /** For a job that failed for good without reaching the source (e.g. the database was down). */
@@ -181,12 +205,17 @@ export async function listPendingDeliveryIdsBefore(
 
 /**
  * Reopens a failed delivery for another try (an operator retried its job in Bull Board).
- * Refused when a later change of the shipment was delivered since: sending this older
+ * Refused when a later change of the shipment was delivered to the same destination since: sending this older
  * state now would move the source system backwards; replay is the deliberate way to do it.
  */
 export async function reopenFailedDelivery(
   db: Database,
-  { deliveryId, trackingNumber, seq }: Pick<DeliveryRow, 'deliveryId' | 'trackingNumber' | 'seq'>,
+  {
+    deliveryId,
+    trackingNumber,
+    destination,
+    seq,
+  }: Pick<DeliveryRow, 'deliveryId' | 'trackingNumber' | 'destination' | 'seq'>,
 ): Promise<boolean> {
   const reopened = await db
     .update(deliveries)
@@ -195,7 +224,7 @@ export async function reopenFailedDelivery(
       and(
         eq(deliveries.deliveryId, deliveryId),
         eq(deliveries.status, 'failed'),
-        sql`not exists (select 1 from ${deliveries} later where later.tracking_number = ${trackingNumber} and later.seq > ${seq} and later.status = 'delivered')`,
+        sql`not exists (select 1 from ${deliveries} later where later.tracking_number = ${trackingNumber} and later.destination = ${destination} and later.seq > ${seq} and later.status = 'delivered')`,
       ),
     )
     .returning({ deliveryId: deliveries.deliveryId });

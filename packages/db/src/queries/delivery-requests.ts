@@ -2,20 +2,40 @@ import type { ShipmentState } from '@tracksync/domain';
 import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../client';
 import { deliveries, shipments, trackingEvents } from '../schema';
-import { createDelivery, type DeliveryReason } from './deliveries';
+import { newDeliveryId, type DeliveryReason } from './deliveries';
 import { toShipmentState } from './shipments';
 
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** One delivery of `state` per destination, in the order given; returns their ids. */
+async function createDeliveries(
+  tx: Transaction,
+  destinations: readonly string[],
+  fields: { trackingNumber: string; eventId: string; reason: DeliveryReason; state: ShipmentState },
+): Promise<string[]> {
+  if (destinations.length === 0) return [];
+  const rows = destinations.map((destination) => ({
+    ...fields,
+    destination,
+    deliveryId: newDeliveryId(),
+    receivedAt: new Date(),
+  }));
+  await tx.insert(deliveries).values(rows);
+  return rows.map((row) => row.deliveryId);
+}
+
 /**
- * A delivery of the shipment's current state, asked for by an operator or a retry rather than
- * caused by an event. `sourceOrderId`, when given, links the shipment to its source order
- * first (a manual match). Null when there is no such shipment.
+ * Deliveries of the shipment's current state to `destinations`, asked for by an operator or
+ * a retry rather than caused by an event. `sourceOrderId`, when given, links the shipment to
+ * its source order first (a manual match). Null when there is no such shipment.
  */
 export async function createCurrentStateDelivery(
   db: Database,
   trackingNumber: string,
   reason: Extract<DeliveryReason, 'match' | 'unmatched_retry'>,
+  destinations: readonly string[],
   sourceOrderId?: string,
-): Promise<string | null> {
+): Promise<string[] | null> {
   return db.transaction(async (tx) => {
     const query = sourceOrderId
       ? tx
@@ -26,12 +46,11 @@ export async function createCurrentStateDelivery(
       : tx.select().from(shipments).where(eq(shipments.trackingNumber, trackingNumber));
     const [shipment] = await query;
     if (!shipment) return null;
-    return createDelivery(tx, {
+    return createDeliveries(tx, destinations, {
       trackingNumber,
       eventId: shipment.lastEventId,
       reason,
       state: toShipmentState(shipment),
-      receivedAt: new Date(),
     });
   });
 }
@@ -39,9 +58,14 @@ export async function createCurrentStateDelivery(
 /**
  * A delivery of one stored event's state, on purpose: a new delivery id, so neither the
  * event's dedup key nor a failed job kept in Redis stands in its way. Blank fields of the
- * event are filled from the shipment. Null when there is no such event.
+ * event are filled from the shipment. One per destination given. Null when there is no such
+ * event.
  */
-export async function createReplayDelivery(db: Database, eventId: string): Promise<string | null> {
+export async function createReplayDelivery(
+  db: Database,
+  eventId: string,
+  destinations: readonly string[],
+): Promise<string[] | null> {
   return db.transaction(async (tx) => {
     const [event] = await tx
       .select()
@@ -63,14 +87,31 @@ export async function createReplayDelivery(db: Database, eventId: string): Promi
       lastUpdatedDate: event.lastUpdatedDate,
       lastEventId: event.eventId,
     };
-    return createDelivery(tx, {
+    return createDeliveries(tx, destinations, {
       trackingNumber: event.trackingNumber,
       eventId,
       reason: 'replay',
       state,
-      receivedAt: new Date(),
     });
   });
+}
+
+/**
+ * The destinations whose latest answered delivery of the shipment was a 404: where a retry
+ * or a manual match has something to find out. The unmatched mark itself is per shipment.
+ */
+export async function listUnmatchedDestinations(
+  db: Database,
+  trackingNumber: string,
+): Promise<string[]> {
+  const { rows } = await db.$client.query<{ destination: string }>(
+    `select destination from (select distinct on (destination) destination, status
+      from deliveries where tracking_number = $1 and status in ('delivered', 'unmatched')
+      order by destination, seq desc) latest
+    where status = 'unmatched' order by destination`,
+    [trackingNumber],
+  );
+  return rows.map((row) => row.destination);
 }
 
 /** Unmatched shipments with no delivery already on its way: the ones worth asking again. */

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { outboxInsertSql, outboxJsonOf } from './outbox-sql';
 import type { EventWrite } from './record-event-sql';
 
 /**
@@ -23,7 +24,7 @@ from shipments s where s.tracking_number = any($1::text[])`,
  * WRITE_EVENT for many events of distinct shipments in one atomic statement. A new shipment
  * is inserted unless one appeared meanwhile; a known one moves only if its revision is still
  * the one its state was computed from (compare-and-set). An event is stored only if its
- * shipment moved, its delivery only if the event was stored. Returns one row per shipment
+ * shipment moved, its deliveries only if the event was stored. Returns one row per shipment
  * that moved, saying whether its event was stored; a shipment missing from the answer lost
  * its compare-and-set, and its event must be computed again.
  */
@@ -37,7 +38,7 @@ export const WRITE_EVENTS: pg.QueryConfig = {
     source text, event_order_number text, event_tracking_status text, status_known boolean,
     event_last_updated_date text, event_last_updated_at timestamptz, event_shipment_date text,
     event_carrier_name text, event_carrier_service text, event_order_reference text,
-    payload jsonb, result text, received_at timestamptz, delivery_id text, delivery_state jsonb)
+    payload jsonb, result text, received_at timestamptz, outbox jsonb, delivery_state jsonb)
 ), inserted as (
   insert into shipments (tracking_number, order_number, order_reference, carrier_name,
     carrier_service, shipment_date, tracking_status, last_updated_date, last_updated_at,
@@ -71,11 +72,15 @@ export const WRITE_EVENTS: pg.QueryConfig = {
   on conflict (event_id) do nothing
   returning tracking_number
 ), outbox as (
-  insert into deliveries (delivery_id, tracking_number, event_id, reason, state, received_at)
-  select i.delivery_id, i.tracking_number, i.event_id, 'change', i.delivery_state, i.received_at
-  from input i
-  where i.delivery_id is not null and i.tracking_number in (select tracking_number from recorded)
-  returning 1
+  ${outboxInsertSql({
+    rows: 'i.outbox',
+    trackingNumber: 'i.tracking_number',
+    eventId: 'i.event_id',
+    state: 'i.delivery_state',
+    receivedAt: 'i.received_at',
+    from: 'input i',
+    where: 'i.tracking_number in (select tracking_number from recorded)',
+  })}
 )
 select p.tracking_number,
   exists (select 1 from recorded r where r.tracking_number = p.tracking_number) as recorded
@@ -113,7 +118,7 @@ export function batchRowOf(write: EventWrite): Record<string, unknown> {
     payload: write.payload,
     result: write.result,
     received_at: write.receivedAt.toISOString(),
-    delivery_id: write.deliveryId,
-    delivery_state: write.deliveryId === null ? null : shipment,
+    outbox: outboxJsonOf(write.outbox),
+    delivery_state: write.outbox.length === 0 ? null : shipment,
   };
 }

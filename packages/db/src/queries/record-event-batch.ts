@@ -5,7 +5,9 @@ import {
   planInOrderEvent,
   recordTrackingEvent,
   unrecordedEvent,
+  SINGLE_DESTINATION,
   type IncomingEvent,
+  type OutboxPlanner,
   type PlannedRecord,
   type RecordResult,
 } from './record-tracking-event';
@@ -22,6 +24,7 @@ import {
 export async function recordTrackingEventBatch(
   db: Database,
   batch: readonly IncomingEvent[],
+  outbox: OutboxPlanner = SINGLE_DESTINATION,
 ): Promise<PromiseSettledResult<RecordResult>[]> {
   const outcomes = new Array<PromiseSettledResult<RecordResult> | undefined>(batch.length);
   const leads = new Map<string, number>();
@@ -29,7 +32,7 @@ export async function recordTrackingEventBatch(
     if (!leads.has(incoming.event.trackingNumber)) leads.set(incoming.event.trackingNumber, index);
   });
   try {
-    await writeLeads(db, batch, [...leads.values()], outcomes);
+    await writeLeads(db, { batch, outbox }, [...leads.values()], outcomes);
   } catch (err) {
     // A deadlock with another replica's batch wrote nothing of this one: every event goes to
     // the single path, which retries collisions. Any other failure is every event's failure.
@@ -43,7 +46,7 @@ export async function recordTrackingEventBatch(
       for (const index of indexes) {
         const incoming = batch[index];
         if (!incoming) continue;
-        outcomes[index] = await settle(recordTrackingEvent(db, incoming));
+        outcomes[index] = await settle(recordTrackingEvent(db, incoming, outbox));
       }
     }),
   );
@@ -53,7 +56,7 @@ export async function recordTrackingEventBatch(
 /** Plans and writes the first event of each shipment; fills the outcomes it settles. */
 async function writeLeads(
   db: Database,
-  batch: readonly IncomingEvent[],
+  { batch, outbox }: { batch: readonly IncomingEvent[]; outbox: OutboxPlanner },
   leads: readonly number[],
   outcomes: (PromiseSettledResult<RecordResult> | undefined)[],
 ): Promise<void> {
@@ -66,7 +69,7 @@ async function writeLeads(
     const incoming = batch[index];
     if (!incoming) continue;
     const { trackingNumber } = incoming.event;
-    const plan = planInOrderEvent(stored.get(trackingNumber) ?? null, incoming);
+    const plan = planInOrderEvent(stored.get(trackingNumber) ?? null, incoming, outbox);
     if (plan) planned.set(trackingNumber, { index, eventId: incoming.eventId, plan });
   }
   if (planned.size === 0) return;

@@ -1,5 +1,6 @@
 import type { ShipmentState, StoredEvent, TrackingEvent } from '@tracksync/domain';
 import type pg from 'pg';
+import { outboxInsertSql, outboxJsonOf, type OutboxRow } from './outbox-sql';
 
 /**
  * The statements of the ingest path, written out once as named (server-side prepared)
@@ -30,7 +31,7 @@ from tracking_events where tracking_number = $1`,
 /**
  * Records one event in one atomic statement: the shipment moves to its new state only if its
  * revision is still the one the state was computed from (compare-and-set), the event is stored
- * only if the shipment moved, and the delivery (the outbox row) only if the event was stored.
+ * only if the shipment moved, and the deliveries (the outbox rows, one per destination) only if the event was stored.
  * `$11` null means "the shipment must not exist yet". Zero rows projected: somebody else
  * recorded an event of this shipment meanwhile, and the caller computes again.
  */
@@ -60,10 +61,15 @@ export const WRITE_EVENT: pg.QueryConfig = {
   on conflict (event_id) do nothing
   returning 1
 ), outbox as (
-  insert into deliveries (delivery_id, tracking_number, event_id, reason, state, received_at)
-  select $27, $1, $13, 'change', $28::jsonb, $26::timestamptz
-  where $27::text is not null and exists (select 1 from recorded)
-  returning 1
+  ${outboxInsertSql({
+    rows: '$27::jsonb',
+    trackingNumber: '$1',
+    eventId: '$13',
+    state: '$28::jsonb',
+    receivedAt: '$26::timestamptz',
+    from: '(select 1) as one',
+    where: 'exists (select 1 from recorded)',
+  })}
 )
 select (select count(*) from projected)::int as projected,
   (select count(*) from recorded)::int as recorded`,
@@ -82,8 +88,8 @@ export interface EventWrite {
   readonly changed: boolean;
   /** The revision the state was computed from; null for a shipment seen for the first time. */
   readonly expectedRevision: number | null;
-  /** Set when the event changed the state: the outbox row is written under this id. */
-  readonly deliveryId: string | null;
+  /** One row per configured destination when the event changed the state; else none. */
+  readonly outbox: readonly OutboxRow[];
 }
 
 export function writeEventValues(write: EventWrite): unknown[] {
@@ -115,8 +121,8 @@ export function writeEventValues(write: EventWrite): unknown[] {
     JSON.stringify(write.payload),
     write.result,
     write.receivedAt,
-    write.deliveryId,
-    write.deliveryId === null ? null : JSON.stringify(shipment),
+    JSON.stringify(outboxJsonOf(write.outbox)),
+    write.outbox.length === 0 ? null : JSON.stringify(shipment),
   ];
 }
 

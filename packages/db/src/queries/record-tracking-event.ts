@@ -11,6 +11,7 @@ import {
 import type pg from 'pg';
 import type { Database } from '../client';
 import { newDeliveryId } from './deliveries';
+import type { OutboxRow } from './outbox-sql';
 import {
   LOAD_HISTORY,
   READ_SHIPMENT,
@@ -37,9 +38,22 @@ export type RecordResult =
       readonly result: ProjectionResult;
       readonly before: ShipmentState | null;
       readonly after: ShipmentState;
-      /** The delivery created for this change of state; null when the state did not change. */
+      /** The first pending delivery of this change; null when there is none to send. */
       readonly deliveryId: string | null;
+      /** Every outbox row of this change, one per destination (pending or skipped). */
+      readonly deliveries: readonly OutboxRow[];
     };
+
+/**
+ * Which destinations a change goes to: one entry per configured destination, `deliver`
+ * false when its filter leaves the change out (the row is then written as `skipped`).
+ */
+export type OutboxPlanner = (
+  state: ShipmentState,
+) => readonly { readonly destination: string; readonly deliver: boolean }[];
+
+/** The env-only configuration: one destination, `default`, that takes every change. */
+export const SINGLE_DESTINATION: OutboxPlanner = () => [{ destination: 'default', deliver: true }];
 
 /** A pool or a client inside a transaction: both run the same statements. */
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -57,9 +71,10 @@ const MAX_LOCKED_TRIES = 20;
 export async function recordTrackingEvent(
   db: Database,
   incoming: IncomingEvent,
+  outbox: OutboxPlanner = SINGLE_DESTINATION,
 ): Promise<RecordResult> {
   const pool = db.$client;
-  const first = await tryRecord(pool, incoming);
+  const first = await tryRecord(pool, incoming, outbox);
   if (first) return first;
   const client = await pool.connect();
   try {
@@ -70,7 +85,7 @@ export async function recordTrackingEvent(
     // Locked writers wait for each other; a lock-free writer can still get in first, but
     // only with an event later than all stored ones, so the retries end with the events.
     for (let tries = 0; tries < MAX_LOCKED_TRIES; tries += 1) {
-      const recorded = await tryRecord(client, incoming);
+      const recorded = await tryRecord(client, incoming, outbox);
       if (recorded) {
         await client.query('commit');
         return recorded;
@@ -86,10 +101,15 @@ export async function recordTrackingEvent(
 }
 
 /** One read-compute-write round; null when the shipment's revision moved meanwhile. */
-async function tryRecord(db: Queryable, incoming: IncomingEvent): Promise<RecordResult | null> {
+async function tryRecord(
+  db: Queryable,
+  incoming: IncomingEvent,
+  outbox: OutboxPlanner,
+): Promise<RecordResult | null> {
   const { rows } = await db.query<ShipmentReadRow>(READ_SHIPMENT, [incoming.event.trackingNumber]);
   const row = rows[0] ?? null;
-  const planned = planInOrderEvent(row, incoming) ?? (await planWithHistory(db, row, incoming));
+  const planned =
+    planInOrderEvent(row, incoming, outbox) ?? (await planWithHistory(db, row, incoming, outbox));
   if (planned === 'duplicate') return { result: 'duplicate' };
   const written = await db.query<{ projected: number; recorded: number }>(
     WRITE_EVENT,
@@ -117,18 +137,20 @@ export interface PlannedRecord {
 export function planInOrderEvent(
   row: ShipmentReadRow | null,
   incoming: IncomingEvent,
+  outbox: OutboxPlanner = SINGLE_DESTINATION,
 ): PlannedRecord | null {
   if (row && !sortsAfterAllStored(incoming.event, row)) return null;
   const before = row && shipmentStateOf(row);
   const incomingEvent: StoredEvent = { eventId: incoming.eventId, event: incoming.event };
   const after = projectHistory(before ? [stateAsEvent(before), incomingEvent] : [incomingEvent]);
-  return plan(incoming, row, before, after);
+  return plan(incoming, row, { before, after }, outbox);
 }
 
 async function planWithHistory(
   db: Queryable,
   row: ShipmentReadRow | null,
   incoming: IncomingEvent,
+  outbox: OutboxPlanner,
 ): Promise<PlannedRecord | 'duplicate'> {
   const { event, eventId } = incoming;
   const before = row && shipmentStateOf(row);
@@ -142,31 +164,40 @@ async function planWithHistory(
     ...history,
     { eventId, event },
   ]);
-  return plan(incoming, row, before, after);
+  return plan(incoming, row, { before, after }, outbox);
 }
 
 function plan(
   incoming: IncomingEvent,
   row: ShipmentReadRow | null,
-  before: ShipmentState | null,
-  after: ShipmentState | null,
+  { before, after }: { before: ShipmentState | null; after: ShipmentState | null },
+  outbox: OutboxPlanner,
 ): PlannedRecord {
   if (!after) throw new Error('a history with one event always projects a state');
   const result = classifyProjection(before, after, incoming.event);
   const changed = result === 'applied' || result === 'merged';
   // Only a change of state is delivered: a merge, a restatement or a late event is not.
-  const deliveryId = result === 'applied' ? newDeliveryId() : null;
+  const deliveries = result === 'applied' ? outboxRowsOf(outbox(after)) : [];
+  const deliveryId = deliveries.find((row) => row.status === 'pending')?.deliveryId ?? null;
   return {
-    recorded: { result, before, after, deliveryId },
+    recorded: { result, before, after, deliveryId, deliveries },
     write: {
       ...incoming,
       result,
       shipment: changed || !before ? after : before,
       changed,
       expectedRevision: row?.revision ?? null,
-      deliveryId,
+      outbox: deliveries,
     },
   };
+}
+
+function outboxRowsOf(targets: ReturnType<OutboxPlanner>): OutboxRow[] {
+  return targets.map(({ destination, deliver }) => ({
+    deliveryId: newDeliveryId(),
+    destination,
+    status: deliver ? 'pending' : 'skipped',
+  }));
 }
 
 /** A projected but unrecorded event: the revision check should have made it impossible. */

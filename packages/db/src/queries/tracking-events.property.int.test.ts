@@ -20,6 +20,7 @@ import { recordTrackingEventBatch } from './record-event-batch';
 import {
   recordTrackingEvent,
   type IncomingEvent,
+  type OutboxPlanner,
   type RecordResult,
 } from './record-tracking-event';
 
@@ -27,10 +28,21 @@ import {
  * Reliability, item 2, against Postgres: however the events of a few shipments are
  * interleaved, repeated, delayed and raced through recordTrackingEvent, each shipment ends in
  * the state of its sorted, duplicate-free history, stores each event once, and its deliveries
- * are exactly the changes of state the worker saw, in the order it saw them.
+ * are exactly the changes of state the worker saw, in the order it saw them — one row per
+ * destination, skipped where the destination's filter leaves the change out.
  */
 
 const RUNS = 40;
+
+/**
+ * Two destinations, as a destinations file would give them: `all` takes every change, `late`
+ * only states from OutForDelivery's rank up (its other changes are written as skipped).
+ */
+const lateOnly = (state: ShipmentState) => statusRank(state.trackingStatus) >= 40;
+const TWO_DESTINATIONS: OutboxPlanner = (state) => [
+  { destination: 'all', deliver: true },
+  { destination: 'late', deliver: lateOnly(state) },
+];
 
 let database: TestDatabase;
 
@@ -200,6 +212,8 @@ async function storedRows(trackingNumbers: readonly string[]) {
       .select({
         eventId: deliveries.eventId,
         trackingNumber: deliveries.trackingNumber,
+        destination: deliveries.destination,
+        status: deliveries.status,
         reason: deliveries.reason,
         state: deliveries.state,
       })
@@ -207,7 +221,26 @@ async function storedRows(trackingNumbers: readonly string[]) {
       .where(inArray(deliveries.trackingNumber, [...trackingNumbers]))
       .orderBy(asc(deliveries.seq)),
   ]);
-  return { events, changes };
+  // Each change has one row per destination; `all` stands for the change itself, and the
+  // rows of `late` are checked against it.
+  return {
+    events,
+    changes: changes.filter((row) => row.destination === 'all'),
+    late: changes.filter((row) => row.destination === 'late'),
+  };
+}
+
+/** `late` got one row per change, in the same order, pending exactly when its filter passes. */
+function expectLateRowsToFollow(
+  changes: readonly { eventId: string | null; state: ShipmentState }[],
+  late: readonly { eventId: string | null; state: ShipmentState; status: string }[],
+) {
+  expect(late.map(({ eventId, state }) => ({ eventId, state }))).toEqual(
+    changes.map(({ eventId, state }) => ({ eventId, state })),
+  );
+  expect(late.map((row) => row.status)).toEqual(
+    changes.map((row) => (lateOnly(row.state) ? 'pending' : 'skipped')),
+  );
 }
 
 async function shipmentState(trackingNumber: string): Promise<ShipmentState> {
@@ -232,7 +265,9 @@ async function recordRacingSingles(groups: readonly IncomingEvent[][]): Promise<
   const results: RecordResult[] = [];
   for (const group of groups) {
     results.push(
-      ...(await Promise.all(group.map((event) => recordTrackingEvent(database.db, event)))),
+      ...(await Promise.all(
+        group.map((event) => recordTrackingEvent(database.db, event, TWO_DESTINATIONS)),
+      )),
     );
   }
   return results;
@@ -244,7 +279,7 @@ async function recordRacingBatches(groups: readonly IncomingEvent[][]): Promise<
   for (let index = 0; index < groups.length; index += 2) {
     const racing = groups.slice(index, index + 2);
     const settled = await Promise.all(
-      racing.map((group) => recordTrackingEventBatch(database.db, group)),
+      racing.map((group) => recordTrackingEventBatch(database.db, group, TWO_DESTINATIONS)),
     );
     for (const outcome of settled.flat()) {
       if (outcome.status === 'rejected') throw outcome.reason;
@@ -303,6 +338,10 @@ describe.each([
           expect(changes.map(({ eventId, state }) => ({ eventId, state }))).toEqual(
             expected.changes,
           );
+          expectLateRowsToFollow(
+            changes,
+            stored.late.filter((row) => row.trackingNumber === trackingNumber),
+          );
 
           // So the deliveries are a chain of changes, none repeating the one before it, that
           // ends in the final state (whose fields later merges may still have filled).
@@ -323,7 +362,9 @@ describe.each([
         await Promise.all(
           byShipment.map(async (events) => {
             const sorted = [...events].sort(compareEvents).map(twinOf);
-            for (const event of sorted) await recordTrackingEvent(database.db, event);
+            for (const event of sorted) {
+              await recordTrackingEvent(database.db, event, TWO_DESTINATIONS);
+            }
           }),
         );
         const twinNumbers = trackingNumbers.map((trackingNumber) => `${trackingNumber}${SORTED}`);
@@ -346,6 +387,10 @@ describe.each([
           expect(positions.every((position) => position >= 0)).toBe(true);
           expect(positions).toEqual([...positions].sort((a, b) => a - b));
           expect(new Set(positions).size).toBe(positions.length);
+          expectLateRowsToFollow(
+            changes,
+            twins.late.filter((row) => row.trackingNumber === twinNumber),
+          );
           expect(untwinned(changes.at(-1)!.state)).toMatchObject({
             trackingStatus: final.trackingStatus,
             lastUpdatedDate: final.lastUpdatedDate,

@@ -14,8 +14,11 @@ import {
 /**
  * One row per state change to push to the source system (or per replay, match or retry asked
  * for). It is written in the same transaction as the event that caused it — an outbox — so a
- * crash between storing and enqueueing cannot lose a change. `seq` orders the deliveries of a
- * shipment: one waits while an earlier one of the same shipment is still pending.
+ * crash between storing and enqueueing cannot lose a change. Each configured destination gets
+ * its own row per change (`skipped` when its filter leaves the change out), so each has its
+ * own status, attempts and order: `seq` orders the deliveries of a shipment to one
+ * destination, and one waits only while an earlier one of the same shipment AND destination
+ * is still pending.
  */
 export const deliveries = pgTable(
   'deliveries',
@@ -24,10 +27,12 @@ export const deliveries = pgTable(
     deliveryId: text('delivery_id').primaryKey(),
     seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
     trackingNumber: text('tracking_number').notNull(),
+    /** The configured destination's name; `default` is the env-only single destination. */
+    destination: text('destination').notNull().default('default'),
     eventId: text('event_id'),
     reason: text('reason', { enum: ['change', 'replay', 'match', 'unmatched_retry'] }).notNull(),
     state: jsonb('state').$type<ShipmentState>().notNull(),
-    status: text('status', { enum: ['pending', 'delivered', 'unmatched', 'failed'] })
+    status: text('status', { enum: ['pending', 'delivered', 'unmatched', 'failed', 'skipped'] })
       .notNull()
       .default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -42,8 +47,11 @@ export const deliveries = pgTable(
   },
   (table) => [
     index('deliveries_pending_idx')
-      .on(table.trackingNumber, table.seq)
+      .on(table.trackingNumber, table.destination, table.seq)
       .where(sql`${table.status} = 'pending'`),
+    index('deliveries_failed_idx')
+      .on(table.destination, table.seq)
+      .where(sql`${table.status} = 'failed'`),
     index('deliveries_tracking_number_idx').on(table.trackingNumber),
   ],
 );

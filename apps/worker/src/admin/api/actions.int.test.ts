@@ -56,7 +56,11 @@ describe('ops API: match and replay', () => {
       );
 
       expect(status).toBe(202);
-      expect(body).toEqual({ status: 'queued', delivery_id: expect.any(String) as string });
+      expect(body).toEqual({
+        status: 'queued',
+        delivery_id: expect.any(String) as string,
+        delivery_ids: [body.delivery_id],
+      });
       await expectDeliveryJob(body.delivery_id);
       expect(await findShipment(harness.db, trackingNumber)).toMatchObject({
         sourceOrderId: 'ERP-42',
@@ -129,7 +133,11 @@ describe('ops API: match and replay', () => {
       const second = await post(`/events/${eventId}/replay`);
 
       expect([first.status, second.status]).toEqual([202, 202]);
-      expect(first.body).toEqual({ status: 'queued', delivery_id: expect.any(String) as string });
+      expect(first.body).toEqual({
+        status: 'queued',
+        delivery_id: expect.any(String) as string,
+        delivery_ids: [first.body.delivery_id],
+      });
       expect(second.body.delivery_id).not.toBe(first.body.delivery_id);
       await expectDeliveryJob(first.body.delivery_id);
       await expectDeliveryJob(second.body.delivery_id);

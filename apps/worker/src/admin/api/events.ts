@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { replayEvent } from '../../deliveries/requests';
 import type { ScheduleDeps } from '../../deliveries/schedule';
-import { presentEvent } from './present';
+import { presentDeliveryIds, presentEvent } from './present';
 import { limitSchema, notFound, parseOrReject } from './request';
 
 const filterValue = z.string().min(1).max(200).optional();
@@ -15,6 +15,9 @@ const eventQuerySchema = z.strictObject({
   tracking_number: filterValue,
   limit: limitSchema,
 });
+
+/** Without a destination, the replay goes to every configured one. */
+const replayQuerySchema = z.strictObject({ destination: z.string().min(1).max(40).optional() });
 
 export function eventRoutes(deps: ScheduleDeps & { readonly log: Logger }): Router {
   const router = Router();
@@ -30,14 +33,20 @@ export function eventRoutes(deps: ScheduleDeps & { readonly log: Logger }): Rout
   });
 
   router.post('/events/:event_id/replay', async (req, res) => {
+    const query = parseOrReject(replayQuerySchema, req.query, res);
+    if (!query) return;
+    if (query.destination && !deps.destinations.names.includes(query.destination)) {
+      notFound(res, `no destination ${query.destination}`);
+      return;
+    }
     const eventId = req.params.event_id;
-    const deliveryId = await replayEvent(deps, eventId);
-    if (!deliveryId) {
+    const deliveryIds = await replayEvent(deps, eventId, query.destination);
+    if (!deliveryIds) {
       notFound(res, `no event with id ${eventId}`);
       return;
     }
-    deps.log.info({ eventId, deliveryId }, 'event replayed by an operator');
-    res.status(202).json({ status: 'queued', delivery_id: deliveryId });
+    deps.log.info({ eventId, deliveryIds }, 'event replayed by an operator');
+    res.status(202).json({ status: 'queued', ...presentDeliveryIds(deliveryIds) });
   });
   return router;
 }

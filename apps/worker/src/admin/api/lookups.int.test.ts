@@ -20,7 +20,10 @@ interface ShipmentDetailJson {
   events: EventJson[];
   deliveries: DeliveryJson[];
 }
-type UnmatchedJson = ShipmentJson & { last_delivery: DeliverySummaryJson | null };
+type UnmatchedJson = ShipmentJson & {
+  unmatched_destinations: string[];
+  last_delivery: DeliverySummaryJson | null;
+};
 
 const isoInstant = () => expect.stringMatching(ISO_INSTANT) as string;
 
@@ -152,6 +155,7 @@ describe('ops API: shipments, unmatched and parked', () => {
       order_number: `SO-${earlier}`,
       tracking_status: 'Dispatched',
       unmatched_since: isoInstant(),
+      unmatched_destinations: ['default'],
       last_delivery: { status: 'unmatched', last_http_status: 404, attempts_made: 1 },
     });
   });

@@ -74,6 +74,7 @@ function presentState(state: ShipmentState) {
 /** A delivery's summary, without its attempts. */
 export function presentDeliveryRow(row: DeliveryRow) {
   return {
+    destination: row.destination,
     delivery_id: row.deliveryId,
     reason: row.reason,
     status: row.status,
@@ -85,6 +86,11 @@ export function presentDeliveryRow(row: DeliveryRow) {
     created_at: iso(row.createdAt),
     finished_at: iso(row.finishedAt),
   };
+}
+
+/** A request that created one delivery per destination: the first id, and all of them. */
+export function presentDeliveryIds(ids: readonly string[]) {
+  return { delivery_id: ids[0] ?? null, delivery_ids: ids };
 }
 
 function presentAttempt(row: DeliveryAttemptRow) {

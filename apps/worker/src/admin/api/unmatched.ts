@@ -1,10 +1,10 @@
-import { listUnmatchedShipments } from '@tracksync/db';
+import { listUnmatchedDestinations, listUnmatchedShipments } from '@tracksync/db';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { matchShipment, retryUnmatchedShipments } from '../../deliveries/requests';
 import type { ScheduleDeps } from '../../deliveries/schedule';
-import { presentDeliveryRow, presentShipment } from './present';
+import { presentDeliveryIds, presentDeliveryRow, presentShipment } from './present';
 import { limitSchema, notFound, parseOrReject } from './request';
 
 const unmatchedQuerySchema = z.strictObject({ limit: limitSchema });
@@ -19,12 +19,15 @@ export function unmatchedRoutes(deps: ScheduleDeps & { readonly log: Logger }): 
     const query = parseOrReject(unmatchedQuerySchema, req.query, res);
     if (!query) return;
     const unmatched = await listUnmatchedShipments(deps.db, query.limit);
-    res.json({
-      shipments: unmatched.map(({ shipment, lastAnswered }) => ({
+    const shipments = await Promise.all(
+      unmatched.map(async ({ shipment, lastAnswered }) => ({
         ...presentShipment(shipment),
+        // The mark is per shipment; these are the destinations whose last answer was a 404.
+        unmatched_destinations: await listUnmatchedDestinations(deps.db, shipment.trackingNumber),
         last_delivery: lastAnswered ? presentDeliveryRow(lastAnswered) : null,
       })),
-    });
+    );
+    res.json({ shipments });
   });
 
   router.post('/unmatched/:tracking_number/match', async (req, res) => {
@@ -32,13 +35,16 @@ export function unmatchedRoutes(deps: ScheduleDeps & { readonly log: Logger }): 
     if (!body) return;
     const trackingNumber = req.params.tracking_number;
     const sourceOrderId = body.source_order_id;
-    const deliveryId = await matchShipment(deps, trackingNumber, sourceOrderId);
-    if (!deliveryId) {
+    const deliveryIds = await matchShipment(deps, trackingNumber, sourceOrderId);
+    if (!deliveryIds) {
       notFound(res, `no shipment with tracking number ${trackingNumber}`);
       return;
     }
-    deps.log.info({ trackingNumber, sourceOrderId, deliveryId }, 'shipment matched by an operator');
-    res.status(202).json({ status: 'queued', delivery_id: deliveryId });
+    deps.log.info(
+      { trackingNumber, sourceOrderId, deliveryIds },
+      'shipment matched by an operator',
+    );
+    res.status(202).json({ status: 'queued', ...presentDeliveryIds(deliveryIds) });
   });
 
   // What each reconciliation run does for them, now.

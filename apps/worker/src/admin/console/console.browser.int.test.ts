@@ -147,7 +147,7 @@ describe('the ops console in Chromium', () => {
     expect(await deliveries.count()).toBe(3);
     const retried = deliveries.nth(1);
     expect(oneLine(await retried.locator('caption').innerText())).toMatch(
-      /^delivered dlv_\w+ · change of Dispatched/,
+      /^delivered dlv_\w+ → default · change of Dispatched/,
     );
     const attempts = (await retried.locator('tbody tr').allInnerTexts()).map(oneLine);
     expect(attempts).toHaveLength(2);
@@ -204,6 +204,7 @@ describe('the ops console in Chromium', () => {
     expect(oneLine(await row.innerText())).toContain(
       'InTransit (change) 1 400 HTTP 400: {"error":"order is on hold"}',
     );
+    expect(await row.getByRole('cell').nth(1).innerText()).toBe('default');
     await shot('failed');
     await row.getByRole('button', { name: `Retry delivery ${failedDeliveryId}` }).click();
     expect(await noticeText()).toContain(`Delivery ${failedDeliveryId} is queued again.`);

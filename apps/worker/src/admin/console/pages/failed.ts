@@ -41,6 +41,7 @@ export function failedRoutes(deps: ConsoleDeps): Router {
               <thead>
                 <tr>
                   <th scope="col">Failed</th>
+                  <th scope="col">Destination</th>
                   <th scope="col">Tracking number</th>
                   <th scope="col">Order number</th>
                   <th scope="col">State</th>
@@ -56,6 +57,7 @@ export function failedRoutes(deps: ConsoleDeps): Router {
                   const shipmentPath = href(`/shipments/${encodeURIComponent(tn)}`);
                   return html`<tr>
                     <td>${time(row.finishedAt)}</td>
+                    <td>${visible(row.destination)}</td>
                     <td>
                       <a href="${shipmentPath}"><bdi>${visible(tn)}</bdi></a>
                     </td>

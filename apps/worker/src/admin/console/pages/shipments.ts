@@ -84,7 +84,9 @@ export function shipmentRoutes(deps: ConsoleDeps): Router {
   router.post('/shipments/:tracking_number/replay', async (req, res) => {
     const trackingNumber = req.params.tracking_number;
     const shipment = await findShipment(deps.db, trackingNumber);
-    const deliveryId = shipment ? await replayEvent(deps, shipment.lastEventId) : null;
+    const deliveryId = shipment
+      ? (await replayEvent(deps, shipment.lastEventId))?.join(', ')
+      : null;
     const back = returnPath(req.body, href(`/shipments/${encodeURIComponent(trackingNumber)}`));
     if (!deliveryId) {
       redirectDone(res, back, 'unknown_shipment', trackingNumber);

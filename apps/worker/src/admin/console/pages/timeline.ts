@@ -125,8 +125,9 @@ function renderDeliveries(
           <caption>
             <span class="status ${delivery.status}">${delivery.status}</span>
             <code>${delivery.deliveryId}</code>
-            · ${delivery.reason} of ${visible(delivery.state.trackingStatus)}
-            (${time(delivery.state.lastUpdatedDate)}) · created ${time(delivery.createdAt)}
+            → ${visible(delivery.destination)} · ${delivery.reason} of
+            ${visible(delivery.state.trackingStatus)} (${time(delivery.state.lastUpdatedDate)}) ·
+            created ${time(delivery.createdAt)}
             ${delivery.status === 'failed' ? retryForm(delivery.deliveryId, csrf, back) : ''}
           </caption>
           <thead>

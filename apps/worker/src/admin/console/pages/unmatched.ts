@@ -106,13 +106,13 @@ export function unmatchedRoutes(deps: ConsoleDeps): Router {
       );
       return;
     }
-    const deliveryId = await matchShipment(deps, trackingNumber, parsed.data);
-    if (!deliveryId) {
+    const deliveryIds = await matchShipment(deps, trackingNumber, parsed.data);
+    if (!deliveryIds) {
       redirectDone(res, href('/unmatched'), 'unknown_shipment', trackingNumber);
       return;
     }
     deps.log.info(
-      { trackingNumber, sourceOrderId: parsed.data, deliveryId },
+      { trackingNumber, sourceOrderId: parsed.data, deliveryIds },
       'shipment matched by an operator',
     );
     redirectDone(res, href('/unmatched'), 'matched', `${trackingNumber} → ${parsed.data}`);
