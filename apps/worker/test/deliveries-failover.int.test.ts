@@ -4,7 +4,13 @@ import { enqueue } from '@tracksync/queue';
 import { and, asc, eq, inArray, like } from 'drizzle-orm';
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, trackingEventJob, waitFor, type WorkerHarness } from './harness';
+import {
+  startHarness,
+  trackingEventJob,
+  waitFor,
+  waitUntilQuiet,
+  type WorkerHarness,
+} from './harness';
 import { startServiceProcess, type ServiceProcess } from '@tracksync/test-support';
 import {
   answersInTurn,
@@ -62,21 +68,6 @@ function deliveriesOf(harness: WorkerHarness, trackingNumber: string) {
     .from(deliveries)
     .where(eq(deliveries.trackingNumber, trackingNumber))
     .orderBy(asc(deliveries.seq));
-}
-
-async function waitUntilQuiet(harness: WorkerHarness, timeoutMs = 30_000) {
-  await waitFor(
-    'the queues to drain',
-    async () => {
-      const counts = await Promise.all(
-        [harness.queues.ingest, harness.queues.delivery].map((queue) =>
-          queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
-        ),
-      );
-      return counts.every((count) => Object.values(count).every((n) => n === 0));
-    },
-    timeoutMs,
-  );
 }
 
 function expectSigned(requests: readonly SinkRequest[]) {
@@ -232,7 +223,7 @@ describe('two worker processes behind the real ingress', () => {
         const rows = await deliveriesOf(harness, 'REPEAT-1');
         return rows.length === 1 && rows[0]?.status === 'delivered';
       });
-      await waitUntilQuiet(harness);
+      await waitUntilQuiet(harness, 30_000);
 
       const requests = sink.requestsFor('REPEAT-1');
       const [delivery] = await deliveriesOf(harness, 'REPEAT-1');

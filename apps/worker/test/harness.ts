@@ -144,6 +144,22 @@ export async function waitForJobState(queue: Queue, jobId: string, state: string
   });
 }
 
+/** No ingest or delivery job waiting, running or delayed: everything sent has been handled. */
+export async function waitUntilQuiet(harness: WorkerHarness, timeoutMs = 10_000): Promise<void> {
+  await waitFor(
+    'the ingest and delivery queues to drain',
+    async () => {
+      const counts = await Promise.all(
+        [harness.queues.ingest, harness.queues.delivery].map((queue) =>
+          queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+        ),
+      );
+      return counts.every((count) => Object.values(count).every((n) => n === 0));
+    },
+    timeoutMs,
+  );
+}
+
 /** The job the ingress would enqueue for `payload`. */
 export function trackingEventJob(
   payload: Record<string, unknown>,

@@ -21,8 +21,8 @@ import { createWorkers, type WorkerSet } from '../src/workers';
 import {
   startHarness,
   trackingEventJob,
-  waitFor,
   waitForJobState,
+  waitUntilQuiet,
   type WorkerHarness,
 } from './harness';
 import { startSink, type Sink } from './sink';
@@ -129,22 +129,6 @@ export async function startReconcileFixture(
       await fake.close();
     },
   };
-}
-
-/** No ingest or delivery job waiting, running or delayed: all a run found has been sent. */
-export async function waitUntilQuiet(harness: WorkerHarness, timeoutMs = 10_000): Promise<void> {
-  await waitFor(
-    'the ingest and delivery queues to drain',
-    async () => {
-      const counts = await Promise.all(
-        [harness.queues.ingest, harness.queues.delivery].map((queue) =>
-          queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
-        ),
-      );
-      return counts.every((count) => Object.values(count).every((n) => n === 0));
-    },
-    timeoutMs,
-  );
 }
 
 /** Stores a webhook straight into the event log, as the ingest processor would (no jobs). */

@@ -19,6 +19,7 @@ import {
   trackingEventJob,
   waitFor,
   waitForJobState,
+  waitUntilQuiet,
   type WorkerHarness,
 } from '../../test/harness';
 import {
@@ -117,17 +118,6 @@ async function waitForDeliveries(
 }
 
 /** No job waiting, running or delayed anywhere: whatever was going to be sent has been. */
-async function waitUntilQuiet() {
-  await waitFor('the queues to drain', async () => {
-    const counts = await Promise.all(
-      [harness.queues.ingest, harness.queues.delivery].map((queue) =>
-        queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
-      ),
-    );
-    return counts.every((count) => Object.values(count).every((n) => n === 0));
-  });
-}
-
 function expectSigned(requests: readonly SinkRequest[]) {
   expect(requests.length).toBeGreaterThan(0);
   for (const request of requests) expect(() => verifySinkRequest(SECRET, request)).not.toThrow();
@@ -210,7 +200,7 @@ describe('deliveries to the source system', () => {
     }
     const ingested = await waitForJobState(harness.queues.ingest, job.eventId, 'completed');
     await waitForDeliveries('ONCE-1', 'delivered', 1);
-    await waitUntilQuiet();
+    await waitUntilQuiet(harness);
 
     // Whichever call stored the event first, exactly one saw a change of state; when a direct
     // call won, the event job (a duplicate) is what enqueued the pending delivery.
@@ -244,7 +234,7 @@ describe('deliveries to the source system', () => {
     // Completed jobs are trimmed after a day: the database, not Redis, must recognise it.
     await harness.queues.ingest.remove(fromWebhook.eventId);
     expect(await ingest(fromPoll)).toEqual({ result: 'duplicate' });
-    await waitUntilQuiet();
+    await waitUntilQuiet(harness);
 
     expect(sink.requestsFor('ONCE-2')).toHaveLength(1);
     expect(await deliveriesOf('ONCE-2')).toHaveLength(1);
@@ -280,7 +270,7 @@ describe('deliveries to the source system', () => {
       });
     }
     await waitForDeliveries('QUIET-1', 'delivered', 3);
-    await waitUntilQuiet();
+    await waitUntilQuiet(harness);
 
     const requests = sink.requestsFor('QUIET-1');
     expect(requests.map((request) => request.body.data.tracking_status)).toEqual([
@@ -323,7 +313,7 @@ describe('deliveries to the source system', () => {
     const delivered = await Promise.all(
       shipments.map((trackingNumber) => waitForDeliveries(trackingNumber, 'delivered', 2, 20_000)),
     );
-    await waitUntilQuiet();
+    await waitUntilQuiet(harness);
 
     const deliveryIds = delivered.flat().map((row) => row.deliveryId);
     const requests = shipments.flatMap((trackingNumber) => sink.requestsFor(trackingNumber));
@@ -507,7 +497,7 @@ describe('deliveries to the source system', () => {
       const found = await deliveriesOf('BAD-1');
       return found[1]?.status === 'delivered' ? found : null;
     });
-    await waitUntilQuiet();
+    await waitUntilQuiet(harness);
 
     expect(rows.map((row) => [row.deliveryId, row.reason, row.status])).toEqual([
       [failed!.deliveryId, 'change', 'failed'],
@@ -532,7 +522,7 @@ describe('deliveries to the source system', () => {
     // What Bull Board's "Retry" button does.
     await failedJob.retry();
     await waitForDeliveries('RETRY-1', 'delivered', 1);
-    await waitUntilQuiet();
+    await waitUntilQuiet(harness);
 
     expect(
       sink.requestsFor('RETRY-1').map((request) => [request.webhookId, request.status]),
@@ -586,7 +576,7 @@ describe('deliveries to the source system', () => {
     it('sends the changes in order, one at a time, to a slow source system', async () => {
       sink.script = () => ({ status: 200, delayMs: 100 });
       const rows = await postJourney('ORD-1');
-      await waitUntilQuiet();
+      await waitUntilQuiet(harness);
 
       const requests = sink.requestsFor('ORD-1');
       expect(requests.map((request) => request.body.data.tracking_status)).toEqual(JOURNEY);
@@ -642,7 +632,7 @@ describe('deliveries to the source system', () => {
           : { status: 200, delayMs: 100 };
       };
       await postJourney('ORD-2');
-      await waitUntilQuiet();
+      await waitUntilQuiet(harness);
 
       const requests = sink.requestsFor('ORD-2');
       expect(
