@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
+import { testCodeIn } from './test-code.ts';
 
 const entryPoints = {
   'apps/ingress/dist/main': 'apps/ingress/src/main.ts',
@@ -13,8 +14,6 @@ const entryPoints = {
   'apps/worker/dist/migrate': 'apps/worker/src/migrate.ts',
   'apps/worker/dist/destinations': 'apps/worker/src/destinations-cli.ts',
 };
-
-const TEST_CODE = /(^|\/)(test|test-support)\/|\.test\.ts$/;
 
 const externalThirdParty = {
   name: 'external-third-party',
@@ -44,7 +43,7 @@ const files = outputFiles.map(({ path, contents }) => ({ path: relative('.', pat
 for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
   if (!output.endsWith('.js')) continue;
   const modules = Object.keys(inputs).sort();
-  const rigs = modules.filter((module) => TEST_CODE.test(module));
+  const rigs = testCodeIn(modules);
   if (rigs.length > 0) {
     throw new Error(`${output} would bundle test code: ${rigs.join(', ')}`);
   }
