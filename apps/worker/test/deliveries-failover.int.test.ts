@@ -8,6 +8,7 @@ import {
   startHarness,
   trackingEventJob,
   waitFor,
+  waitForJobState,
   waitUntilQuiet,
   type WorkerHarness,
 } from './harness';
@@ -137,8 +138,12 @@ describe('a worker process killed during a delivery', () => {
         .from(deliveryAttempts)
         .where(eq(deliveryAttempts.deliveryId, pending!.deliveryId));
       expect(attempts).toMatchObject([{ attempt: 1, outcome: 'applied', httpStatus: 200 }]);
-      const finished = await harness.queues.delivery.getJob(pending!.deliveryId);
-      expect(await finished?.getState()).toBe('completed');
+      // The row is written inside the job; BullMQ marks the job completed a moment after.
+      const finished = await waitForJobState(
+        harness.queues.delivery,
+        pending!.deliveryId,
+        'completed',
+      );
       expect(finished?.stalledCounter).toBe(1);
       expect(second.lines).toContainEqual(
         expect.objectContaining({

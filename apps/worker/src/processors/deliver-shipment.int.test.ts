@@ -390,7 +390,8 @@ describe('deliveries to the source system', () => {
     const job = eventJob('UNM-1', 'Dispatched', 60);
     await ingest(job);
     const [unmatched] = await waitForDeliveries('UNM-1', 'unmatched', 1);
-    expect(await harness.queues.delivery.getJobState(unmatched!.deliveryId)).toBe('completed');
+    // The row is written inside the job; BullMQ marks the job completed a moment after.
+    await waitForJobState(harness.queues.delivery, unmatched!.deliveryId, 'completed');
     expect(await attemptsOf(unmatched!.deliveryId)).toMatchObject([
       { outcome: 'not_found', httpStatus: 404 },
     ]);
