@@ -1,12 +1,11 @@
 import {
   failPendingDelivery,
-  findAdjacentPendingDelivery,
-  findDelivery,
-  findShipment,
+  readDeliveryToSend,
   recordDeliveryAttempt,
   reopenFailedDelivery,
   type Database,
   type DeliveryRow,
+  type DeliveryToSend,
 } from '@tracksync/db';
 import type { Queues } from '@tracksync/queue';
 import type { DeliveryOutcome } from '@tracksync/domain';
@@ -52,8 +51,9 @@ export async function deliverShipment(
   deps: DeliverShipmentDeps,
 ): Promise<string> {
   const { deliveryId } = readJobData('deliver-shipment', job.data);
-  const delivery = await findDelivery(deps.db, deliveryId);
-  if (!delivery) throw new UnrecoverableError(`no delivery ${deliveryId}`);
+  const toSend = await readDeliveryToSend(deps.db, deliveryId);
+  if (!toSend) throw new UnrecoverableError(`no delivery ${deliveryId}`);
+  const { delivery } = toSend;
   // A failed delivery runs again only when an operator retried its job in Bull Board.
   if (delivery.status === 'failed' && !(await reopenFailedDelivery(deps.db, delivery))) {
     deps.log.warn({ deliveryId }, 'retry refused: a newer change was delivered; replay instead');
@@ -69,7 +69,7 @@ export async function deliverShipment(
     await failPendingDelivery(deps.db, deliveryId, error);
     throw new UnrecoverableError(error);
   }
-  const waitMs = await mustWait(deps, delivery, destination);
+  const waitMs = await mustWait(deps, toSend, destination);
   if (waitMs > 0) {
     // Waiting spends no attempt, and gives the worker's slot to another destination's job.
     // Without the lock's token BullMQ moves the job unchecked and leaves its lock behind.
@@ -77,10 +77,10 @@ export async function deliverShipment(
     throw new DelayedError();
   }
   const startedAt = new Date();
-  const outcome = await callDestination(job, token, deps, { delivery, destination });
+  const outcome = await callDestination(job, token, deps, { toSend, destination });
   const attempt = job.attemptsMade + 1;
   const lastAttempt = attempt >= (job.opts.attempts ?? 1);
-  const status = await recordDeliveryAttempt(deps.db, {
+  const { status, nextPendingId } = await recordDeliveryAttempt(deps.db, {
     delivery,
     adapter: destination.adapter.name,
     attempt,
@@ -97,9 +97,9 @@ export async function deliverShipment(
     deps.metrics.receivedToDelivered.observe(labels, seconds);
   }
   logAttempt(deps.log, delivery, { attempt, status, outcome, adapter: destination.adapter.name });
-  if (status !== 'pending') {
+  if (nextPendingId) {
     // Only a shortcut: a successor not promoted still starts when its own wait ends.
-    await promoteSuccessor(deps, delivery).catch((err: unknown) => {
+    await promoteDelayed(deps, nextPendingId).catch((err: unknown) => {
       deps.log.warn({ err, deliveryId }, 'could not promote the next delivery');
     });
   }
@@ -118,7 +118,7 @@ async function callDestination(
   job: Job,
   token: string | undefined,
   deps: DeliverShipmentDeps,
-  { delivery, destination }: { delivery: DeliveryRow; destination: Destination },
+  { toSend, destination }: { toSend: DeliveryToSend; destination: Destination },
 ): Promise<DeliveryOutcome> {
   if (!deps.control.enter(destination.name)) {
     await job.moveToDelayed(Date.now() + SLOT_RECHECK_MS, token ?? job.token);
@@ -130,11 +130,10 @@ async function callDestination(
       await job.moveToDelayed(Date.now() + grant.waitMs, token ?? job.token);
       throw new DelayedError();
     }
-    const shipment = await findShipment(deps.db, delivery.trackingNumber);
     return await applySafely(destination, {
-      ...delivery.state,
-      deliveryId: delivery.deliveryId,
-      sourceOrderId: shipment?.sourceOrderId ?? null,
+      ...toSend.delivery.state,
+      deliveryId: toSend.delivery.deliveryId,
+      sourceOrderId: toSend.sourceOrderId,
     }).finally(() => grant.release());
   } finally {
     deps.control.leave(destination.name);
@@ -163,24 +162,21 @@ async function applySafely(
  */
 async function mustWait(
   deps: DeliverShipmentDeps,
-  delivery: DeliveryRow,
+  { earlierPendingId }: DeliveryToSend,
   destination: Destination,
 ): Promise<number> {
-  const earlier = await findAdjacentPendingDelivery(deps.db, delivery, 'earlier');
-  if (earlier) {
+  if (earlierPendingId) {
     // The earlier change's job is re-added (a no-op while it exists): should its row have
     // been committed without a job (a crash in between), this wait would otherwise never end.
-    await enqueueDelivery(deps, earlier.deliveryId);
+    await enqueueDelivery(deps, earlierPendingId);
     return WAIT_FOR_EARLIER_DELIVERY_MS;
   }
   return (await deps.control.isPaused(destination.name)) ? PAUSED_RECHECK_MS : 0;
 }
 
 /** Starts the next waiting change of this shipment now rather than at the end of its wait. */
-async function promoteSuccessor(deps: DeliverShipmentDeps, delivery: DeliveryRow): Promise<void> {
-  const next = await findAdjacentPendingDelivery(deps.db, delivery, 'later');
-  if (!next) return;
-  const job = await deps.queues.delivery.getJob(next.deliveryId);
+async function promoteDelayed(deps: DeliverShipmentDeps, deliveryId: string): Promise<void> {
+  const job = await deps.queues.delivery.getJob(deliveryId);
   if (job && (await job.isDelayed())) await job.promote();
 }
 

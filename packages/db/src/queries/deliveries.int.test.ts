@@ -2,8 +2,8 @@ import { dedupKey, parseTrackingPayload, type DeliveryOutcome } from '@tracksync
 import { createTestDatabase, type TestDatabase } from '@tracksync/test-support';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryAttempts } from '../schema';
-import { findDelivery, recordDeliveryAttempt } from './deliveries';
+import { deliveryAttempts, shipments } from '../schema';
+import { findDelivery, readDeliveryToSend, recordDeliveryAttempt } from './deliveries';
 import { listUnmatchedToRetry } from './delivery-requests';
 import { findShipment } from './shipments';
 import { recordTrackingEvent } from './record-tracking-event';
@@ -18,13 +18,16 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** Records a first event for a new shipment and returns its pending delivery. */
-async function pendingDelivery(trackingNumber: string) {
+/** Records an event of the shipment (by default its first) and returns its pending delivery. */
+async function pendingDelivery(
+  trackingNumber: string,
+  { status = 'Dispatched', at = '2026-06-18T10:00:00Z' } = {},
+) {
   const payload = {
     order_number: `SO-${trackingNumber}`,
     tracking_number: trackingNumber,
-    tracking_status: 'Dispatched',
-    last_updated_date: '2026-06-18T10:00:00Z',
+    tracking_status: status,
+    last_updated_date: at,
   };
   const parsed = parseTrackingPayload(payload, 'UTC');
   if (!parsed.ok) throw new Error('test payload is invalid');
@@ -41,7 +44,7 @@ async function pendingDelivery(trackingNumber: string) {
   return delivery;
 }
 
-function attempt(
+function recordAttempt(
   delivery: Awaited<ReturnType<typeof pendingDelivery>>,
   outcome: DeliveryOutcome,
   number = 1,
@@ -56,7 +59,73 @@ function attempt(
   });
 }
 
+/** The delivery's status after the attempt. */
+async function attempt(...args: Parameters<typeof recordAttempt>) {
+  return (await recordAttempt(...args)).status;
+}
+
+describe('readDeliveryToSend', () => {
+  it('reads the delivery, the earlier pending change of its shipment and the matched order id', async () => {
+    const first = await pendingDelivery('READ-1');
+    const second = await pendingDelivery('READ-1', {
+      status: 'InTransit',
+      at: '2026-06-18T11:00:00Z',
+    });
+
+    expect(await readDeliveryToSend(database.db, second.deliveryId)).toEqual({
+      delivery: second,
+      sourceOrderId: null,
+      earlierPendingId: first.deliveryId,
+    });
+    expect(await readDeliveryToSend(database.db, first.deliveryId)).toMatchObject({
+      earlierPendingId: null,
+    });
+
+    await attempt(first, { kind: 'applied', httpStatus: 200 });
+    await database.db
+      .update(shipments)
+      .set({ sourceOrderId: 'ERP-7' })
+      .where(eq(shipments.trackingNumber, 'READ-1'));
+    expect(await readDeliveryToSend(database.db, second.deliveryId)).toEqual({
+      delivery: second,
+      sourceOrderId: 'ERP-7',
+      earlierPendingId: null,
+    });
+    expect(await readDeliveryToSend(database.db, 'dlv_missing')).toBeNull();
+  });
+});
+
 describe('recordDeliveryAttempt', () => {
+  it('names the next pending change of the shipment once this one settles, not while it retries', async () => {
+    const first = await pendingDelivery('NEXT-1');
+    const second = await pendingDelivery('NEXT-1', {
+      status: 'InTransit',
+      at: '2026-06-18T11:00:00Z',
+    });
+
+    expect(
+      await recordAttempt(first, { kind: 'retry', reason: 'HTTP 503', httpStatus: 503 }),
+    ).toEqual({
+      status: 'pending',
+      nextPendingId: null,
+    });
+    expect(await recordAttempt(first, { kind: 'applied', httpStatus: 200 }, 2)).toEqual({
+      status: 'delivered',
+      nextPendingId: second.deliveryId,
+    });
+    expect(await findDelivery(database.db, first.deliveryId)).toMatchObject({
+      status: 'delivered',
+      attempts: 2,
+      lastHttpStatus: 200,
+      lastError: null,
+      finishedAt: expect.any(Date),
+    });
+    expect(await recordAttempt(second, { kind: 'applied', httpStatus: 200 })).toEqual({
+      status: 'delivered',
+      nextPendingId: null,
+    });
+  });
+
   it('keeps a delivered change delivered when a late retry outcome arrives from a worker that lost its lock', async () => {
     const delivery = await pendingDelivery('LATE-1');
     expect(await attempt(delivery, { kind: 'applied', httpStatus: 200 })).toBe('delivered');

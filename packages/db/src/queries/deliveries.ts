@@ -1,8 +1,9 @@
 import type { DeliveryOutcome, ShipmentState } from '@tracksync/domain';
-import { and, asc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../client';
-import { deliveries, deliveryAttempts, shipments } from '../schema';
+import { deliveries } from '../schema';
+import { READ_DELIVERY_TO_SEND, RECORD_DELIVERY_ATTEMPT } from './delivery-sql';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type DeliveryReason = DeliveryRow['reason'];
@@ -36,29 +37,61 @@ export async function findDelivery(db: Database, deliveryId: string): Promise<De
   return row ?? null;
 }
 
-/**
- * The pending delivery of the same shipment to the same destination just before (or after)
- * `seq`, if any: destinations never wait for each other.
- */
-export async function findAdjacentPendingDelivery(
+export interface DeliveryToSend {
+  readonly delivery: DeliveryRow;
+  /** The shipment's order id in the source system, when an operator matched it by hand. */
+  readonly sourceOrderId: string | null;
+  /** The pending delivery of the same shipment to the same destination just before this one. */
+  readonly earlierPendingId: string | null;
+}
+
+interface DeliveryToSendRow {
+  delivery_id: string;
+  seq: string;
+  tracking_number: string;
+  destination: string;
+  event_id: string | null;
+  reason: DeliveryReason;
+  state: ShipmentState;
+  status: DeliveryStatus;
+  attempts: number;
+  last_error: string | null;
+  last_http_status: number | null;
+  received_at: Date;
+  created_at: Date;
+  finished_at: Date | null;
+  source_order_id: string | null;
+  earlier_pending_id: string | null;
+}
+
+/** Everything a delivery job reads before it calls the destination, in one round trip. */
+export async function readDeliveryToSend(
   db: Database,
-  { trackingNumber, destination, seq }: Pick<DeliveryRow, 'trackingNumber' | 'destination' | 'seq'>,
-  direction: 'earlier' | 'later',
-): Promise<DeliveryRow | null> {
-  const [row] = await db
-    .select()
-    .from(deliveries)
-    .where(
-      and(
-        eq(deliveries.trackingNumber, trackingNumber),
-        eq(deliveries.destination, destination),
-        eq(deliveries.status, 'pending'),
-        direction === 'earlier' ? lt(deliveries.seq, seq) : gt(deliveries.seq, seq),
-      ),
-    )
-    .orderBy(direction === 'earlier' ? sql`${deliveries.seq} desc` : asc(deliveries.seq))
-    .limit(1);
-  return row ?? null;
+  deliveryId: string,
+): Promise<DeliveryToSend | null> {
+  const { rows } = await db.$client.query<DeliveryToSendRow>(READ_DELIVERY_TO_SEND, [deliveryId]);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    delivery: {
+      deliveryId: row.delivery_id,
+      seq: Number(row.seq),
+      trackingNumber: row.tracking_number,
+      destination: row.destination,
+      eventId: row.event_id,
+      reason: row.reason,
+      state: row.state,
+      status: row.status,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      lastHttpStatus: row.last_http_status,
+      receivedAt: row.received_at,
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
+    },
+    sourceOrderId: row.source_order_id,
+    earlierPendingId: row.earlier_pending_id,
+  };
 }
 
 export async function listPendingDeliveryIds(
@@ -74,7 +107,7 @@ export async function listPendingDeliveryIds(
 }
 
 export interface AttemptRecord {
-  readonly delivery: Pick<DeliveryRow, 'deliveryId' | 'trackingNumber' | 'destination' | 'state'>;
+  readonly delivery: Pick<DeliveryRow, 'deliveryId' | 'trackingNumber' | 'state'>;
   readonly adapter: string;
   readonly attempt: number;
   readonly outcome: DeliveryOutcome;
@@ -98,82 +131,46 @@ export function statusAfter(outcome: DeliveryOutcome, lastAttempt: boolean): Del
   }
 }
 
+export interface RecordedAttempt {
+  /** The delivery's status after; `pending` means BullMQ will try again. */
+  readonly status: DeliveryStatus;
+  /** Once settled: the shipment's next pending delivery to the same destination, if any. */
+  readonly nextPendingId: string | null;
+}
+
 /**
- * Records one call to the source system and its consequences in one transaction: the attempt
- * row, the delivery's status, and the shipment's unmatched mark (set by a 404 from any
- * destination; cleared by a success once no destination's latest answer is a 404). Only a
- * pending delivery takes the outcome; returns the delivery's status after.
+ * Records one call to the source system and its consequences in one atomic statement
+ * (RECORD_DELIVERY_ATTEMPT): the attempt row, the delivery's status, and the shipment's
+ * unmatched mark. Only a pending delivery takes the outcome: one settled while this call was
+ * out (the worker lost its lock and another took the job over) keeps its outcome, since
+ * reopening it would hold back the shipment's later changes for ever, and a late 404 must not
+ * unmatch a shipment the source just accepted.
  */
 export async function recordDeliveryAttempt(
   db: Database,
   record: AttemptRecord,
-): Promise<DeliveryStatus> {
+): Promise<RecordedAttempt> {
   const { delivery, outcome } = record;
-  const status = statusAfter(outcome, record.lastAttempt);
-  const error = 'reason' in outcome ? outcome.reason : null;
-  const now = new Date();
-  return db.transaction(async (tx) => {
-    await tx.insert(deliveryAttempts).values({
-      deliveryId: delivery.deliveryId,
-      trackingNumber: delivery.trackingNumber,
-      trackingStatus: delivery.state.trackingStatus,
-      adapter: record.adapter,
-      attempt: record.attempt,
-      outcome: outcome.kind,
-      httpStatus: outcome.httpStatus ?? null,
-      error,
-      retryAfterMs: outcome.kind === 'retry' ? (outcome.retryAfterMs ?? null) : null,
-      startedAt: record.startedAt,
-      finishedAt: now,
-    });
-    // Counting the call takes the row lock, so the status read back is the settled one.
-    const [current] = await tx
-      .update(deliveries)
-      .set({ attempts: sql`${deliveries.attempts} + 1` })
-      .where(eq(deliveries.deliveryId, delivery.deliveryId))
-      .returning({ status: deliveries.status });
-    // Settled while this call was out: the worker lost its lock and another one took the job
-    // over. Its outcome stands; reopening the delivery would hold back the shipment's later
-    // changes for ever, and a late 404 must not unmatch a shipment the source just accepted.
-    if (current && current.status !== 'pending') return current.status;
-    await tx
-      .update(deliveries)
-      .set({
-        status,
-        lastError: error,
-        lastHttpStatus: outcome.httpStatus ?? null,
-        finishedAt: status === 'pending' ? null : now,
-      })
-      .where(eq(deliveries.deliveryId, delivery.deliveryId));
-    if (status === 'unmatched') {
-      await tx
-        .update(shipments)
-        .set({ unmatchedSince: sql`coalesce(${shipments.unmatchedSince}, now())` })
-        .where(eq(shipments.trackingNumber, delivery.trackingNumber));
-    } else if (status === 'delivered') {
-      await tx
-        .update(shipments)
-        .set({ unmatchedSince: null })
-        .where(
-          and(
-            eq(shipments.trackingNumber, delivery.trackingNumber),
-            sql`not exists (${unmatchedElsewhere(delivery.trackingNumber, delivery.destination)})`,
-          ),
-        );
-    }
-    return status;
-  });
-}
-
-/**
- * The other destinations whose latest answered delivery of the shipment was a 404: while one
- * remains, the shipment stays unmatched (the mark is per shipment; see listUnmatchedDestinations).
- */
-function unmatchedElsewhere(trackingNumber: string, destination: string) {
-  return sql`select 1 from (select distinct on (d.destination) d.status from ${deliveries} d
-    where d.tracking_number = ${trackingNumber} and d.destination <> ${destination}
-      and d.status in ('delivered', 'unmatched')
-    order by d.destination, d.seq desc) latest where latest.status = 'unmatched'`;
+  const { rows } = await db.$client.query<{
+    status: DeliveryStatus;
+    next_pending_id: string | null;
+  }>(RECORD_DELIVERY_ATTEMPT, [
+    delivery.deliveryId,
+    statusAfter(outcome, record.lastAttempt),
+    'reason' in outcome ? outcome.reason : null,
+    outcome.httpStatus ?? null,
+    record.adapter,
+    record.attempt,
+    outcome.kind,
+    outcome.kind === 'retry' ? (outcome.retryAfterMs ?? null) : null,
+    record.startedAt,
+    new Date(),
+    delivery.trackingNumber,
+    delivery.state.trackingStatus,
+  ]);
+  const row = rows[0];
+  if (!row) throw new Error(`no delivery ${delivery.deliveryId} to record an attempt of`);
+  return { status: row.status, nextPendingId: row.next_pending_id };
 }
 
 /** For a job that failed for good without reaching the source (e.g. the database was down). */
