@@ -42,5 +42,5 @@ EXPOSE 3000 3001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "ops/healthcheck.mjs"]
 # Exec form: node is the process that receives SIGTERM and runs the graceful shutdown. The
-# small young generation keeps RSS down under bursts (see docker-compose.yml).
-CMD ["node", "--max-semi-space-size=2", "apps/ingress/dist/main.js"]
+# heap limits keep RSS down under bursts (see docker-compose.yml).
+CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=128", "apps/ingress/dist/main.js"]
