@@ -26,7 +26,14 @@ describe('loadWorkerConfig', () => {
       HEADERS_TIMEOUT_MS: 10_000,
       REQUEST_TIMEOUT_MS: 15_000,
       CONSOLE_COOKIE_SECURE: true,
+      ADMIN_WRONG_TOKENS_PER_MINUTE: 10,
     });
+  });
+
+  it('refuses an ADMIN_WRONG_TOKENS_PER_MINUTE below one', () => {
+    expect(() => loadWorkerConfig({ ADMIN_WRONG_TOKENS_PER_MINUTE: '0' })).toThrow(
+      /ADMIN_WRONG_TOKENS_PER_MINUTE/,
+    );
   });
 
   it('reads CONSOLE_COOKIE_SECURE as a boolean and refuses anything but true or false', () => {

@@ -49,6 +49,11 @@ export const workerEnvSchema = z
     ADMIN_PORT: portSchema.default(3001),
     ADMIN_TOKEN: z.string().optional(),
     /**
+     * Wrong admin tokens one address may present per minute (API, Bull Board and console
+     * sign-in together) before it is refused with 429 for the rest of that minute.
+     */
+    ADMIN_WRONG_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+    /**
      * The ops console's session cookie is `Secure` (sent over HTTPS only) unless this is
      * `false`. Browsers also keep Secure cookies for http://localhost and 127.0.0.1, so only
      * plain HTTP to another host (an internal name without TLS) needs it off.

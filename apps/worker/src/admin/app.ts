@@ -9,6 +9,7 @@ import { BOARD_PATH, createBoard } from './board';
 import { CONSOLE_PATH, opsConsole } from './console';
 import type { SessionRedis } from './console/session';
 import { healthRoutes, type HealthDeps } from './health';
+import { createWrongTokenLimit } from './wrong-tokens';
 import type { DestinationControl } from '../destinations/control';
 import type { DestinationSet } from '../destinations/set';
 
@@ -23,6 +24,7 @@ export interface AdminDeps extends HealthDeps {
   readonly config: Pick<
     WorkerConfig,
     | 'ADMIN_TOKEN'
+    | 'ADMIN_WRONG_TOKENS_PER_MINUTE'
     | 'QUEUE_PREFIX'
     | 'DELIVERY_ATTEMPTS'
     | 'DELIVERY_BACKOFF_MS'
@@ -51,7 +53,15 @@ export function createAdminApp(deps: AdminDeps): Express {
   // never do. Without a token they are not mounted at all, so they answer 404.
   const token = deps.config.ADMIN_TOKEN;
   if (token) {
-    app.use(['/admin', '/api'], requireAdminToken(token, deps.log));
+    const wrongTokens = createWrongTokenLimit({
+      log: deps.log,
+      allowed: deps.config.ADMIN_WRONG_TOKENS_PER_MINUTE,
+    });
+    app.use(
+      ['/admin', '/api'],
+      wrongTokens.guard((_req, res) => res.json({ error: 'too_many_wrong_tokens' })),
+      requireAdminToken(token, deps.log, wrongTokens),
+    );
     app.use(
       BOARD_PATH,
       createBoard({ queues: deps.queues, queuePrefix: deps.config.QUEUE_PREFIX }),
@@ -59,7 +69,10 @@ export function createAdminApp(deps: AdminDeps): Express {
     app.use('/api', opsApi(deps));
     // The console signs in with the same token, then keeps a session cookie instead of
     // asking for the token on each request; its own guards sit inside it.
-    app.use(CONSOLE_PATH, opsConsole({ ...deps, config: { ...deps.config, ADMIN_TOKEN: token } }));
+    app.use(
+      CONSOLE_PATH,
+      opsConsole({ ...deps, wrongTokens, config: { ...deps.config, ADMIN_TOKEN: token } }),
+    );
   } else {
     deps.log.warn('ADMIN_TOKEN is not set: Bull Board, the ops API and the console are off (404)');
   }

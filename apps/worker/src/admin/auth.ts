@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { WrongTokenLimit } from './wrong-tokens';
 
 /** `charset` tells browsers to send the Basic password as UTF-8, so any token can be typed. */
 export const ADMIN_AUTH_CHALLENGE = 'Basic realm="tracksync", charset="UTF-8"';
@@ -18,14 +19,20 @@ interface Credentials {
  * as the password of HTTP Basic with any user name (so a browser can open Bull Board).
  * Neither the token nor the header is ever logged.
  */
-export function requireAdminToken(token: string, log?: Logger): RequestHandler {
+export function requireAdminToken(
+  token: string,
+  log?: Logger,
+  wrongTokens?: Pick<WrongTokenLimit, 'record'>,
+): RequestHandler {
   const matches = tokenMatcher(token);
   return (req, res, next) => {
     const presented = readCredentials(req.get('authorization'));
     if (!presented || !matches(presented.token)) {
+      // Only a token presented is a guess: a browser's first request carries none.
       if (presented) {
         const path = req.baseUrl + req.path;
         log?.warn({ method: req.method, path, ip: req.ip }, 'admin token rejected');
+        wrongTokens?.record(req);
       }
       unauthorized(res);
       return;

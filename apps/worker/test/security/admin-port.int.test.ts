@@ -36,7 +36,8 @@ describe('the admin port', () => {
   let consoleRoutes: RouteEntry[];
 
   beforeAll(async () => {
-    harness = await startHarness({ ADMIN_TOKEN: TOKEN });
+    // Each route is asked with each wrong token below; the allowance has its own test.
+    harness = await startHarness({ ADMIN_TOKEN: TOKEN, ADMIN_WRONG_TOKENS_PER_MINUTE: '10000' });
     admin = await serveAdmin(harness);
     const failing = { metrics: () => Promise.reject(new Error('registry broke')) };
     broken = await serveAdmin(harness, { registry: failing as unknown as Registry });
@@ -191,6 +192,54 @@ describe('the admin port', () => {
     } finally {
       server.closeAllConnections();
       await closeHttpServer(server);
+    }
+  });
+
+  it('counts only wrong tokens, then refuses the guessing address everywhere, the right token included', async () => {
+    const guarded = await serveAdmin(harness, {
+      config: { ...harness.config, ADMIN_WRONG_TOKENS_PER_MINUTE: 3 },
+    });
+    try {
+      const api = (authorization?: string) =>
+        fetch(`${guarded.url}/api/unmatched`, { headers: authorization ? { authorization } : {} });
+      // A browser's first visit carries no token: no guess, however many.
+      for (let i = 0; i < 5; i += 1) expect((await api()).status).toBe(401);
+      expect((await api(`Bearer ${TOKEN}`)).status).toBe(200);
+
+      for (const wrong of [`Bearer ${TOKEN}x`, basicAuth('guess'), `Bearer ${TOKEN.slice(1)}`]) {
+        expect((await api(wrong)).status).toBe(401);
+      }
+      const refused = await api(`Bearer ${TOKEN}`);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(50);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect(await refused.json()).toEqual({ error: 'too_many_wrong_tokens' });
+      const board = await fetch(`${guarded.url}${BOARD_PATH}`, {
+        headers: { authorization: basicAuth(TOKEN) },
+      });
+      expect(board.status).toBe(429);
+      const signIn = await fetch(`${guarded.url}${CONSOLE_PATH}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: TOKEN }).toString(),
+      });
+      expect(signIn.status).toBe(429);
+      expect(signIn.headers.get('set-cookie')).toBeNull();
+      expect(await signIn.text()).toMatch(
+        /Too many wrong tokens from this address: try again in \d+ s\./,
+      );
+      // Probes and the scrape are not behind the token, so not behind its limit either.
+      expect((await fetch(`${guarded.url}/healthz`)).status).toBe(200);
+      expect(harness.lines).toContainEqual(
+        expect.objectContaining({
+          msg: 'admin: too many wrong tokens from this address, refused until its window ends',
+          path: `${CONSOLE_PATH}/login`,
+        }),
+      );
+      expect(JSON.stringify(harness.lines)).not.toContain(TOKEN);
+    } finally {
+      await guarded.close();
     }
   });
 });

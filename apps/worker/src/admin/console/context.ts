@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../../config';
 import type { ScheduleDeps } from '../../deliveries/schedule';
+import type { WrongTokenLimit } from '../wrong-tokens';
 import { renderPage, type PageShell } from './layout';
 import type { Session, SessionRedis } from './session';
 
@@ -18,6 +19,8 @@ export interface ConsoleDeps extends ScheduleDeps {
     'QUEUE_PREFIX' | 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS' | 'CONSOLE_COOKIE_SECURE'
   > & { readonly ADMIN_TOKEN: string };
   readonly reconcileEnabled: boolean;
+  /** Shared with the API's token check: one allowance of wrong tokens per address. */
+  readonly wrongTokens: WrongTokenLimit;
 }
 
 /** The signed-in operator's session, set by the session guard for every page and action. */

@@ -21,10 +21,18 @@ export function loginRoutes(deps: ConsoleDeps, store: SessionStore): Router {
     sendLogin(res, 200, signedOut ? { kind: 'ok', text: 'Signed out.' } : undefined);
   });
 
-  router.post('/login', async (req, res) => {
+  const refuseGuesser = deps.wrongTokens.guard((_req, res, retryAfterS) => {
+    sendLogin(res, 429, {
+      kind: 'error',
+      text: `Too many wrong tokens from this address: try again in ${retryAfterS} s.`,
+    });
+  });
+
+  router.post('/login', refuseGuesser, async (req, res) => {
     const token = (req.body as Record<string, unknown> | undefined)?.token;
     if (typeof token !== 'string' || !matches(token)) {
       deps.log.warn({ ip: req.ip }, 'console: sign-in with a wrong token');
+      deps.wrongTokens.record(req);
       sendLogin(res, 401, { kind: 'error', text: 'That token is not the admin token.' });
       return;
     }
