@@ -53,6 +53,13 @@ export interface MaxRateStep extends WindowResult {
   readonly reason: string;
 }
 
+/** A maximum-rate search; `toppedOut`: every step held, so the rate is only a lower bound. */
+export interface MaxRateSearch {
+  readonly sustainableRate: number | null;
+  readonly toppedOut: boolean;
+  readonly steps: MaxRateStep[];
+}
+
 export interface E2eCaseResult {
   readonly steady: {
     readonly runs: WindowResult[];
@@ -62,8 +69,10 @@ export interface E2eCaseResult {
     readonly lowerBound: boolean;
   };
   readonly maxRate: {
-    readonly runs: { readonly sustainableRate: number | null; readonly steps: MaxRateStep[] }[];
+    readonly runs: MaxRateSearch[];
     readonly sustainableRate: Summary;
+    /** Some run's search never found a rate that failed: the median is a lower bound. */
+    readonly toppedOut: boolean;
     readonly definition: string;
   };
   readonly peakRssMb: { readonly ingress: number | null; readonly worker: number | null };
@@ -196,7 +205,7 @@ async function searchMaxRate(
   running: Running,
   runLabel: string,
   startRate: number,
-): Promise<{ sustainableRate: number | null; steps: MaxRateStep[] }> {
+): Promise<MaxRateSearch> {
   const steps: MaxRateStep[] = [];
   let pass: number | null = null;
   let fail: number | null = null;
@@ -235,7 +244,7 @@ async function searchMaxRate(
     const mid = Math.round((pass + fail) / 2);
     if (mid > pass && mid < fail && (await step(mid))) pass = mid;
   }
-  return { sustainableRate: pass, steps };
+  return { sustainableRate: pass, toppedOut: pass !== null && fail === null, steps };
 }
 
 /**
@@ -381,7 +390,7 @@ export async function steadyThenMaxRate(
   durationS: number,
 ): Promise<{
   steady: WindowResult;
-  search: { sustainableRate: number | null; steps: MaxRateStep[] };
+  search: MaxRateSearch;
 }> {
   const steady = await measureWindow(scratch, running, {
     rate: config.e2eRate,
@@ -394,7 +403,7 @@ export async function steadyThenMaxRate(
   const startRate = maxRateStartAfter(config, steady);
   const search = await searchMaxRate(config, scratch, running, `MAX-${label}`, startRate);
   progress(
-    `${label} maximum sustainable rate: ${search.sustainableRate === null ? 'none found' : `${search.sustainableRate}/s`}`,
+    `${label} maximum sustainable rate: ${search.sustainableRate === null ? 'none found' : `${search.toppedOut ? '≥ ' : ''}${search.sustainableRate}/s`}`,
   );
   return { steady, search };
 }
@@ -405,7 +414,7 @@ export async function runE2eCase(config: BenchConfig, scratch: Scratch): Promise
     const tag = randomBytes(3).toString('hex');
     await warmUp(config, scratch, running, `E2E-${tag}-warm`);
     const steadyRuns: WindowResult[] = [];
-    const maxRuns: { sustainableRate: number | null; steps: MaxRateStep[] }[] = [];
+    const maxRuns: MaxRateSearch[] = [];
     for (let i = 0; i < config.repeats; i += 1) {
       const { steady, search } = await steadyThenMaxRate(
         config,
@@ -428,6 +437,7 @@ export async function runE2eCase(config: BenchConfig, scratch: Scratch): Promise
       maxRate: {
         runs: maxRuns,
         sustainableRate: summarize(maxRuns.map((run) => run.sustainableRate ?? 0)),
+        toppedOut: maxRuns.some((run) => run.toppedOut),
         definition: maxRateDefinition(config),
       },
       peakRssMb: { ingress: peakRss(running.ingress), worker: worker ? peakRss(worker) : null },

@@ -21,6 +21,8 @@ export interface ReplicaResult {
   readonly workers: number;
   readonly steady: WindowResult;
   readonly sustainableRate: number | null;
+  /** Every step of the search held: the rate is only a lower bound. */
+  readonly toppedOut: boolean;
   readonly steps: MaxRateStep[];
   /** CPU while offering the highest sustainable step (or the steady window when none held). */
   readonly cpuAtMax: CpuUse;
@@ -55,6 +57,7 @@ export async function runReplicasCase(
         workers,
         steady,
         sustainableRate: search.sustainableRate,
+        toppedOut: search.toppedOut,
         steps: search.steps,
         cpuAtMax: (best ?? steady).cpu,
       });

@@ -113,7 +113,7 @@ export function loadBenchConfig(
     replicaSteadyS: int('BENCH_REPLICA_STEADY_S', 10, 3),
     maxRateStepS: int('BENCH_MAXRATE_STEP_S', 5, 2),
     maxRateFactor: positiveNumber(env, 'BENCH_MAXRATE_FACTOR', 1.25),
-    maxRateSteps: int('BENCH_MAXRATE_STEPS', 5, 2),
+    maxRateSteps: int('BENCH_MAXRATE_STEPS', 7, 2),
     maxRateGraceMs: int('BENCH_MAXRATE_GRACE_MS', 2000, 2000),
     maxRateP99Ms: int('BENCH_MAXRATE_P99_MS', 1000, 1000),
     databaseUrl:

@@ -102,13 +102,17 @@ export function markdownTable(results: Results): string {
     ]);
     const delivered = e2e.steady.runs.map((run) => run.deliveredPerS);
     rows.push([`3 delivered events/s while ${rate}/s offered`, cell(summarize(delivered)), '']);
-    rows.push(['3 maximum sustainable rate, events/s', cell(e2e.maxRate.sustainableRate), '']);
+    rows.push([
+      '3 maximum sustainable rate, events/s',
+      `${e2e.maxRate.toppedOut ? '≥ ' : ''}${cell(e2e.maxRate.sustainableRate)}`,
+      '',
+    ]);
   }
   for (const run of replicas?.runs ?? []) {
     const bound = run.steady.latencyLowerBound ? '≥ ' : '';
     rows.push([
       `5 ${run.workers} worker process${run.workers === 1 ? '' : 'es'}: maximum sustainable rate, events/s; p99 at ${run.steady.offeredRate}/s; CPU cores at that rate`,
-      `${run.sustainableRate ?? 'none'}; ${bound}${round(run.steady.receivedToDeliveredP99Ms, 1)} ms; ${cpuCores(run.cpuAtMax)}`,
+      `${run.toppedOut ? '≥ ' : ''}${run.sustainableRate ?? 'none'}; ${bound}${round(run.steady.receivedToDeliveredP99Ms, 1)} ms; ${cpuCores(run.cpuAtMax)}`,
       '',
     ]);
   }
