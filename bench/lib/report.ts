@@ -60,6 +60,16 @@ export function markdownTable(results: Results): string {
       `**${value(ingress.ingressRatio)}** (per run: ${ingress.ingressRatioPerRun.map((r) => value(r)).join(', ')})`,
       '≥ 0.90',
     ]);
+    rows.push([
+      '1c bare Express + one BullMQ job per request (one addBulk per turn), req/s',
+      cell(ingress.bareBullmq.rps),
+      '',
+    ]);
+    rows.push([
+      '1b / 1c: the ingress against Express plus BullMQ alone',
+      value(ingress.frameworkRatio),
+      '',
+    ]);
   }
   if (worker) {
     const series: [string, { eventsPerS: Summary }][] = [
