@@ -1,4 +1,3 @@
-import { countDeliveriesByDestination } from '@tracksync/db';
 import { Router, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -6,6 +5,7 @@ import { retryFailedDeliveries } from '../../deliveries/requests';
 import type { ScheduleDeps } from '../../deliveries/schedule';
 import type { DestinationControl } from '../../destinations/control';
 import type { Destination, DestinationSet } from '../../destinations/set';
+import { readDestinationStates } from '../../destinations/states';
 import { notFound, parseOrReject } from './request';
 
 export interface DestinationRoutesDeps extends ScheduleDeps {
@@ -26,20 +26,16 @@ const retryQuerySchema = z.strictObject({
 export function destinationRoutes(deps: DestinationRoutesDeps): Router {
   const router = Router();
   router.get('/destinations', async (_req, res) => {
-    const [counts, paused] = await Promise.all([
-      countDeliveriesByDestination(deps.db),
-      deps.control.paused(),
-    ]);
-    const byName = new Map(counts.map((row) => [row.destination, row]));
+    const states = await readDestinationStates(deps);
     res.json({
-      destinations: deps.destinations.all.map((destination) => ({
-        name: destination.name,
-        ...destination.summary,
-        rate_limit_per_sec: destination.rateLimitPerSec,
-        paused: destination.name in paused,
-        paused_at: paused[destination.name] ?? null,
-        pending: byName.get(destination.name)?.pending ?? 0,
-        failed: byName.get(destination.name)?.failed ?? 0,
+      destinations: states.map((state) => ({
+        name: state.name,
+        ...state.summary,
+        rate_limit_per_sec: state.rateLimitPerSec,
+        paused: state.pausedAt !== null,
+        paused_at: state.pausedAt,
+        pending: state.pending,
+        failed: state.failed,
       })),
     });
   });

@@ -265,6 +265,22 @@ describe('the ops console in Chromium', () => {
     );
   });
 
+  it('pauses a destination and resumes it from the Destinations page', async () => {
+    await page.getByRole('link', { name: 'Destinations' }).click();
+    const row = page.locator('tbody tr').first();
+    expect(oneLine(await row.innerText())).toMatch(
+      /^default http · http:\/\/127\.0\.0\.1:\d+ signed .*delivering/,
+    );
+    await page.getByRole('button', { name: 'Pause' }).click();
+    expect(await noticeText()).toContain('Paused default: its changes wait in its outbox');
+    expect(oneLine(await row.innerText())).toContain('paused since');
+    expect(await fx!.harness.control.paused()).toHaveProperty('default');
+    await shot('destinations');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    expect(await noticeText()).toContain('Resumed default');
+    expect(await fx!.harness.control.paused()).toEqual({});
+  });
+
   it('refuses a form posted from another origin, and a same-origin post with a forged CSRF token', async () => {
     const before = fx!.sink.requests.length;
     const evil = await serveForgedForm(url('/failed/retry'));

@@ -1,11 +1,20 @@
-import { parkPayload } from '@tracksync/db';
+import { findDelivery, parkPayload } from '@tracksync/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type WorkerHarness } from '../../../test/harness';
 import { serveAdmin, type AdminServer } from '../../../test/admin-server';
+import { deliveryOf, newTrackingNumber, recordAttempt, recordWebhook } from '../../../test/seed';
 import { SESSION_TTL_SECONDS } from './session';
 
 const TOKEN = 'console-int-token-4b1e';
-const PAGES = ['/', '/shipments', '/unmatched', '/failed', '/parked', '/reconcile'];
+const PAGES = [
+  '/',
+  '/shipments',
+  '/unmatched',
+  '/failed',
+  '/parked',
+  '/destinations',
+  '/reconcile',
+];
 
 describe('ops console: sign-in, sessions and CSRF over HTTP', () => {
   let harness: WorkerHarness;
@@ -142,6 +151,50 @@ describe('ops console: sign-in, sessions and CSRF over HTTP', () => {
     expect(second).toContain('{&quot;n&quot;: 0,');
     expect(second).toContain('href="/console/parked?page=1" rel="prev"');
     expect(second).not.toContain('rel="next"');
+  });
+
+  it('pauses and resumes a destination and retries its failed deliveries from the Destinations page', async () => {
+    const { cookie, csrf } = await signIn();
+    const page = async () => (await call('/destinations', { headers: { cookie } })).text();
+    const post = (path: string) => call(path, form({ _csrf: csrf }, { cookie }));
+    expect(await page()).toMatch(/<th scope="row">default<\/th>[\s\S]*delivering/);
+
+    const paused = await post('/destinations/default/pause');
+    expect(paused.status).toBe(303);
+    expect(paused.headers.get('location')).toBe('/console/destinations?done=paused&what=default');
+    expect(await harness.control.paused()).toHaveProperty('default');
+    expect(await page()).toMatch(/paused<\/span> since <time/);
+    expect(await page()).toContain('action="/console/destinations/default/resume"');
+
+    expect((await post('/destinations/default/resume')).status).toBe(303);
+    expect(await harness.control.paused()).toEqual({});
+
+    const recorded = await recordWebhook(harness.db, {
+      orderNumber: 'SO-DEST-1',
+      trackingNumber: newTrackingNumber('DEST'),
+      status: 'Dispatched',
+      at: '2026-06-18T10:00:00Z',
+    });
+    const deliveryId = deliveryOf(recorded);
+    await recordAttempt(harness.db, deliveryId, 1, {
+      kind: 'permanent',
+      reason: 'HTTP 400',
+      httpStatus: 400,
+    });
+    expect(await page()).toContain('Retry failed (1)');
+    const retried = await post('/destinations/default/retry-failed');
+    expect(retried.headers.get('location')).toBe(
+      '/console/destinations?done=retried_all&what=default%2C+1+queued',
+    );
+    expect(await findDelivery(harness.db, deliveryId)).toMatchObject({ status: 'pending' });
+
+    const unknown = await post('/destinations/nowhere/pause');
+    expect(unknown.headers.get('location')).toBe(
+      '/console/destinations?done=unknown_destination&what=nowhere',
+    );
+    expect(await harness.control.paused()).toEqual({});
+    // Like every other action: nothing without the session's CSRF token.
+    expect((await call('/destinations/default/pause', form({}, { cookie }))).status).toBe(403);
   });
 
   it('serves htmx, its stylesheet and script from the worker itself', async () => {

@@ -4,6 +4,8 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../../config';
 import type { ScheduleDeps } from '../../deliveries/schedule';
+import type { DestinationControl } from '../../destinations/control';
+import type { DestinationSet } from '../../destinations/set';
 import type { WrongTokenLimit } from '../wrong-tokens';
 import { renderPage, type PageShell } from './layout';
 import type { Session, SessionRedis } from './session';
@@ -19,6 +21,9 @@ export interface ConsoleDeps extends ScheduleDeps {
     'QUEUE_PREFIX' | 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS' | 'CONSOLE_COOKIE_SECURE'
   > & { readonly ADMIN_TOKEN: string };
   readonly reconcileEnabled: boolean;
+  /** The configured destinations, and their pause switches (the Destinations page). */
+  readonly destinations: DestinationSet;
+  readonly control: DestinationControl;
   /** Shared with the API's token check: one allowance of wrong tokens per address. */
   readonly wrongTokens: WrongTokenLimit;
 }
@@ -59,6 +64,15 @@ const NOTICES: Record<string, (what: string) => PageShell['notice']> = {
   }),
   retry_not_failed: (what) => ({ kind: 'error', text: `Delivery ${what} is no longer failed.` }),
   retried_all: (what) => ({ kind: 'ok', text: `Retried failed deliveries: ${what}.` }),
+  paused: (what) => ({
+    kind: 'ok',
+    text: `Paused ${what}: its changes wait in its outbox, in order, until it is resumed.`,
+  }),
+  resumed: (what) => ({
+    kind: 'ok',
+    text: `Resumed ${what}: its waiting changes go out within seconds.`,
+  }),
+  unknown_destination: (what) => ({ kind: 'error', text: `No destination named ${what}.` }),
   replayed: (what) => ({ kind: 'ok', text: `Current state queued for delivery (${what}).` }),
   reconcile_queued: (what) => ({ kind: 'ok', text: `Reconciliation run queued (${what}).` }),
   reconcile_disabled: () => ({

@@ -3,6 +3,7 @@ import { assetRoutes } from './assets';
 import type { ConsoleDeps } from './context';
 import { requireCsrf, requireSameOrigin, requireSession, refuse } from './guard';
 import { loginRoutes, logoutRoutes } from './login';
+import { destinationRoutes } from './pages/destinations';
 import { failedRoutes } from './pages/failed';
 import { overviewRoutes } from './pages/overview';
 import { parkedRoutes } from './pages/parked';
@@ -56,6 +57,7 @@ export function opsConsole(deps: ConsoleDeps): Router {
   router.use(unmatchedRoutes(deps));
   router.use(failedRoutes(deps));
   router.use(parkedRoutes(deps));
+  router.use(destinationRoutes(deps));
   router.use(reconcileRoutes(deps));
   router.use((_req, res) => {
     refuse(res, 404, 'Not found', 'There is no such console page.');

@@ -8,6 +8,7 @@ export const NAV = [
   ['unmatched', 'Unmatched', '/unmatched'],
   ['failed', 'Failed deliveries', '/failed'],
   ['parked', 'Parked payloads', '/parked'],
+  ['destinations', 'Destinations', '/destinations'],
   ['reconcile', 'Reconcile', '/reconcile'],
 ] as const;
 
