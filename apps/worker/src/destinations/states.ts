@@ -1,4 +1,5 @@
 import { countDeliveriesByDestination, type Database } from '@tracksync/db';
+import type { Logger } from 'pino';
 import type { DestinationControl } from './control';
 import type { DestinationSet, DestinationSummary } from './set';
 
@@ -32,4 +33,25 @@ export async function readDestinationStates(deps: {
     pending: byName.get(destination.name)?.pending ?? 0,
     failed: byName.get(destination.name)?.failed ?? 0,
   }));
+}
+
+/** The actions (the last part of their route) that pause and resume a destination. */
+export const SWITCHES = [
+  ['pause', 'paused'],
+  ['resume', 'resumed'],
+] as const;
+
+/** Pauses or resumes a destination for every replica, and says so in the log. */
+export async function switchDestination(
+  deps: { readonly control: DestinationControl; readonly log: Logger },
+  name: string,
+  to: 'paused' | 'resumed',
+): Promise<void> {
+  if (to === 'paused') {
+    await deps.control.pause(name);
+    deps.log.warn({ destination: name }, 'destination paused by an operator');
+  } else {
+    await deps.control.resume(name);
+    deps.log.info({ destination: name }, 'destination resumed by an operator');
+  }
 }

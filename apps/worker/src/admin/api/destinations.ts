@@ -5,7 +5,7 @@ import { retryFailedDeliveries } from '../../deliveries/requests';
 import type { ScheduleDeps } from '../../deliveries/schedule';
 import type { DestinationControl } from '../../destinations/control';
 import type { Destination, DestinationSet } from '../../destinations/set';
-import { readDestinationStates } from '../../destinations/states';
+import { readDestinationStates, SWITCHES, switchDestination } from '../../destinations/states';
 import { notFound, parseOrReject } from './request';
 
 export interface DestinationRoutesDeps extends ScheduleDeps {
@@ -40,21 +40,14 @@ export function destinationRoutes(deps: DestinationRoutesDeps): Router {
     });
   });
 
-  router.post('/destinations/:name/pause', async (req, res) => {
-    const destination = known(deps, req.params.name, res);
-    if (!destination) return;
-    await deps.control.pause(destination.name);
-    deps.log.warn({ destination: destination.name }, 'destination paused by an operator');
-    res.status(202).json({ status: 'paused', destination: destination.name });
-  });
-
-  router.post('/destinations/:name/resume', async (req, res) => {
-    const destination = known(deps, req.params.name, res);
-    if (!destination) return;
-    await deps.control.resume(destination.name);
-    deps.log.info({ destination: destination.name }, 'destination resumed by an operator');
-    res.status(202).json({ status: 'resumed', destination: destination.name });
-  });
+  for (const [action, to] of SWITCHES) {
+    router.post(`/destinations/:name/${action}`, async (req, res) => {
+      const destination = known(deps, req.params.name, res);
+      if (!destination) return;
+      await switchDestination(deps, destination.name, to);
+      res.status(202).json({ status: to, destination: destination.name });
+    });
+  }
 
   router.post('/destinations/:name/retry-failed', async (req, res) => {
     const query = parseOrReject(retryQuerySchema, req.query, res);

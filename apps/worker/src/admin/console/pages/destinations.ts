@@ -1,7 +1,12 @@
 import { Router, type Response } from 'express';
 import { retryFailedDeliveries } from '../../../deliveries/requests';
 import type { Destination } from '../../../destinations/set';
-import { readDestinationStates, type DestinationState } from '../../../destinations/states';
+import {
+  readDestinationStates,
+  SWITCHES,
+  switchDestination,
+  type DestinationState,
+} from '../../../destinations/states';
 import { redirectDone, sendPage, sessionOf, type ConsoleDeps } from '../context';
 import { html, visible, type SafeHtml } from '../html';
 import { csrfField, href, time } from '../layout';
@@ -39,21 +44,14 @@ export function destinationRoutes(deps: ConsoleDeps): Router {
     sendPage(req, res, { title: 'Destinations', page: 'destinations', body });
   });
 
-  router.post('/destinations/:name/pause', async (req, res) => {
-    const destination = known(deps, req.params.name, res);
-    if (!destination) return;
-    await deps.control.pause(destination.name);
-    deps.log.warn({ destination: destination.name }, 'destination paused by an operator');
-    redirectDone(res, href('/destinations'), 'paused', destination.name);
-  });
-
-  router.post('/destinations/:name/resume', async (req, res) => {
-    const destination = known(deps, req.params.name, res);
-    if (!destination) return;
-    await deps.control.resume(destination.name);
-    deps.log.info({ destination: destination.name }, 'destination resumed by an operator');
-    redirectDone(res, href('/destinations'), 'resumed', destination.name);
-  });
+  for (const [action, to] of SWITCHES) {
+    router.post(`/destinations/:name/${action}`, async (req, res) => {
+      const destination = known(deps, req.params.name, res);
+      if (!destination) return;
+      await switchDestination(deps, destination.name, to);
+      redirectDone(res, href('/destinations'), to, destination.name);
+    });
+  }
 
   router.post('/destinations/:name/retry-failed', async (req, res) => {
     const destination = known(deps, req.params.name, res);
