@@ -144,7 +144,7 @@ describe('a worker process killed during a delivery', () => {
         pending!.deliveryId,
         'completed',
       );
-      expect(finished?.stalledCounter).toBe(1);
+      expect(finished.stalledCounter).toBe(1);
       expect(second.lines).toContainEqual(
         expect.objectContaining({
           msg: 'job stalled, back to waiting',
