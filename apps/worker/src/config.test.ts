@@ -27,7 +27,24 @@ describe('loadWorkerConfig', () => {
       REQUEST_TIMEOUT_MS: 15_000,
       CONSOLE_COOKIE_SECURE: true,
       ADMIN_WRONG_TOKENS_PER_MINUTE: 10,
+      ADMIN_TRUST_PROXY: false,
     });
+  });
+
+  it('reads ADMIN_TRUST_PROXY as a hop count or a list of proxies, and refuses anything else', () => {
+    const trust = (value: string) =>
+      loadWorkerConfig({ ADMIN_TRUST_PROXY: value }).ADMIN_TRUST_PROXY;
+    expect(trust('')).toBe(false);
+    expect(trust('2')).toBe(2);
+    expect(trust('loopback, 10.0.0.0/8,fd00::/8, 192.0.2.7')).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.0.2.7',
+    ]);
+    for (const wrong of ['true', 'proxy.internal', '10.0.0.0/33', '10.0.0.1/8/2', 'loopback,']) {
+      expect(() => trust(wrong), wrong).toThrow(/ADMIN_TRUST_PROXY/);
+    }
   });
 
   it('refuses an ADMIN_WRONG_TOKENS_PER_MINUTE below one', () => {

@@ -9,6 +9,7 @@ import {
   loadConfig,
   portSchema,
 } from '@tracksync/runtime';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export const databaseEnv = {
@@ -16,6 +17,39 @@ export const databaseEnv = {
     .url({ protocol: /^postgres(ql)?$/ })
     .default('postgres://postgres@127.0.0.1:5432/postgres'),
 };
+
+const TRUST_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, an address/prefix-length subnet, or one of Express's named ranges. */
+function isTrustedProxyEntry(entry: string): boolean {
+  if (TRUST_NAMES.has(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const length = Number(bits);
+  return /^\d+$/.test(bits) && length <= (version === 4 ? 32 : 128);
+}
+
+/** Express's `trust proxy` value: false, a hop count, or a list of addresses and subnets. */
+const trustProxySchema = z
+  .string()
+  .optional()
+  .transform((raw, ctx): false | number | string[] => {
+    const value = raw?.trim() ?? '';
+    if (value === '') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    const wrong = entries.filter((entry) => !isTrustedProxyEntry(entry));
+    if (wrong.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `a hop count, or addresses, subnets, loopback, linklocal or uniquelocal; not ${wrong.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 export const workerEnvSchema = z
   .object({
@@ -53,6 +87,13 @@ export const workerEnvSchema = z
      * sign-in together) before it is refused with 429 for the rest of that minute.
      */
     ADMIN_WRONG_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+    /**
+     * The proxies in front of the admin port whose X-Forwarded-For the worker believes, so
+     * the wrong-token limit and the logs see each client's own address: a number of hops, or
+     * addresses, subnets (`10.0.0.0/8`) and `loopback`, `linklocal`, `uniquelocal`. Unset:
+     * none (behind a proxy every client then shares the proxy's address).
+     */
+    ADMIN_TRUST_PROXY: trustProxySchema,
     /**
      * The ops console's session cookie is `Secure` (sent over HTTPS only) unless this is
      * `false`. Browsers also keep Secure cookies for http://localhost and 127.0.0.1, so only

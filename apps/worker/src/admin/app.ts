@@ -25,6 +25,7 @@ export interface AdminDeps extends HealthDeps {
     WorkerConfig,
     | 'ADMIN_TOKEN'
     | 'ADMIN_WRONG_TOKENS_PER_MINUTE'
+    | 'ADMIN_TRUST_PROXY'
     | 'QUEUE_PREFIX'
     | 'DELIVERY_ATTEMPTS'
     | 'DELIVERY_BACKOFF_MS'
@@ -41,6 +42,8 @@ export interface AdminDeps extends HealthDeps {
 export function createAdminApp(deps: AdminDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Which X-Forwarded-For to believe: req.ip is what the wrong-token limit and the logs see.
+  app.set('trust proxy', deps.config.ADMIN_TRUST_PROXY);
 
   // Probes and Prometheus scrape without credentials, so these stay outside ADMIN_TOKEN.
   app.use(healthRoutes(deps));

@@ -41,8 +41,8 @@ export interface WrongTokenLimit {
  * it starts, which would; its address keying is used here.)
  *
  * The tally is per process (each replica allows its own), and per address as Express sees it
- * (IPv6 per /56, as one host holds a whole prefix): behind a proxy without `trust proxy`
- * every client shares the proxy's address and its allowance.
+ * (IPv6 per /56, as one host holds a whole prefix): behind a proxy not named in
+ * ADMIN_TRUST_PROXY every client shares the proxy's address and its allowance.
  */
 export function createWrongTokenLimit(options: WrongTokenLimitOptions): WrongTokenLimit {
   const { log, allowed } = options;

@@ -242,4 +242,35 @@ describe('the admin port', () => {
       await guarded.close();
     }
   });
+
+  it('counts wrong tokens per client behind a trusted proxy, by X-Forwarded-For, and ignores it from anyone else', async () => {
+    const proxied = await serveAdmin(harness, {
+      config: {
+        ...harness.config,
+        ADMIN_WRONG_TOKENS_PER_MINUTE: 1,
+        ADMIN_TRUST_PROXY: ['loopback'],
+      },
+    });
+    const direct = await serveAdmin(harness, {
+      config: {
+        ...harness.config,
+        ADMIN_WRONG_TOKENS_PER_MINUTE: 1,
+        ADMIN_TRUST_PROXY: ['192.0.2.1'],
+      },
+    });
+    const api = (server: AdminServer, client: string, token: string) =>
+      fetch(`${server.url}/api/unmatched`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': client },
+      });
+    try {
+      expect((await api(proxied, '203.0.113.1', 'guess')).status).toBe(401);
+      expect((await api(proxied, '203.0.113.1', TOKEN)).status).toBe(429);
+      expect((await api(proxied, '203.0.113.2', TOKEN)).status).toBe(200);
+      // Loopback is not a trusted proxy here: the header is anyone's to forge, so not read.
+      expect((await api(direct, '203.0.113.1', 'guess')).status).toBe(401);
+      expect((await api(direct, '203.0.113.2', TOKEN)).status).toBe(429);
+    } finally {
+      await Promise.all([proxied.close(), direct.close()]);
+    }
+  });
 });
