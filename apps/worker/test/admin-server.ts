@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readinessPing } from '@tracksync/queue';
 import { closeHttpServer } from '@tracksync/runtime';
+import { afterAll, beforeAll } from 'vitest';
 import { listen } from '../src/server';
-import type { WorkerHarness } from './harness';
+import { startHarness, type WorkerHarness } from './harness';
 import { createAdminApp, type AdminDeps } from '../src/admin/app';
 
 export interface AdminServer {
@@ -66,5 +67,51 @@ export function opsClient(server: AdminServer, token: string) {
     get: <T>(path: string) => call(path, {}) as Promise<JsonAnswer<T>>,
     post: (path: string, body?: string) =>
       call(path, { method: 'POST', body }) as Promise<JsonAnswer<Record<string, unknown>>>,
+  };
+}
+
+export type OpsClient = ReturnType<typeof opsClient>;
+
+/** A harness, the admin app on a free port and an ops API client, for one describe block. */
+export interface OpsApiContext {
+  readonly harness: WorkerHarness;
+  readonly server: AdminServer;
+  readonly api: OpsClient;
+}
+
+/**
+ * Starts a harness with ADMIN_TOKEN=`token` (plus `env`, or what the function resolves to)
+ * and serves the admin app before the block's tests, and stops both after them. Call it in
+ * a describe block; its properties are there once the tests run.
+ */
+export function useOpsApi(
+  token: string,
+  env: NodeJS.ProcessEnv | (() => Promise<NodeJS.ProcessEnv>) = {},
+): OpsApiContext {
+  let started: OpsApiContext | undefined;
+  beforeAll(async () => {
+    const extra = typeof env === 'function' ? await env() : env;
+    const harness = await startHarness({ ADMIN_TOKEN: token, ...extra });
+    const server = await serveAdmin(harness);
+    started = { harness, server, api: opsClient(server, token) };
+  });
+  afterAll(async () => {
+    await started?.server.close();
+    await started?.harness.close();
+  });
+  const current = (): OpsApiContext => {
+    if (!started) throw new Error('useOpsApi: used before its beforeAll ran');
+    return started;
+  };
+  return {
+    get harness() {
+      return current().harness;
+    },
+    get server() {
+      return current().server;
+    },
+    get api() {
+      return current().api;
+    },
   };
 }

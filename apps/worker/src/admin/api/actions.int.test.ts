@@ -1,49 +1,37 @@
 import { findDelivery, findShipment } from '@tracksync/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type WorkerHarness } from '../../../test/harness';
-import { opsClient, serveAdmin, type AdminServer } from '../../../test/admin-server';
+import { describe, expect, it } from 'vitest';
+import { useOpsApi } from '../../../test/admin-server';
 import { deliveryOf, newTrackingNumber, recordAttempt, recordWebhook } from '../../../test/seed';
 
 const TOKEN = 'ops-actions-token';
 
 describe('ops API: match and replay', () => {
-  let harness: WorkerHarness;
-  let server: AdminServer;
+  const ops = useOpsApi(TOKEN);
 
-  beforeAll(async () => {
-    harness = await startHarness({ ADMIN_TOKEN: TOKEN });
-    server = await serveAdmin(harness);
-  });
-
-  afterAll(async () => {
-    await server.close();
-    await harness.close();
-  });
-
-  const post = (path: string, body?: string) => opsClient(server, TOKEN).post(path, body);
+  const post = (path: string, body?: string) => ops.api.post(path, body);
 
   async function unmatchedShipment(): Promise<{ trackingNumber: string; eventId: string }> {
     const trackingNumber = newTrackingNumber('MATCH');
-    const recorded = await recordWebhook(harness.db, {
+    const recorded = await recordWebhook(ops.harness.db, {
       orderNumber: `SO-${trackingNumber}`,
       trackingNumber,
       status: 'Dispatched',
       at: '2026-06-18T10:00:00Z',
     });
-    await recordAttempt(harness.db, deliveryOf(recorded), 1, {
+    await recordAttempt(ops.harness.db, deliveryOf(recorded), 1, {
       kind: 'not_found',
       httpStatus: 404,
     });
-    const shipment = await findShipment(harness.db, trackingNumber);
+    const shipment = await findShipment(ops.harness.db, trackingNumber);
     return { trackingNumber, eventId: shipment!.lastEventId };
   }
 
   async function expectDeliveryJob(deliveryId: unknown): Promise<void> {
     expect(deliveryId).toMatch(/^dlv_[0-9a-f]{32}$/);
-    const job = await harness.queues.delivery.getJob(String(deliveryId));
+    const job = await ops.harness.queues.delivery.getJob(String(deliveryId));
     expect(job?.name).toBe('deliver-shipment');
     expect(job?.data).toEqual({ deliveryId });
-    expect(job?.opts.attempts).toBe(harness.config.DELIVERY_ATTEMPTS);
+    expect(job?.opts.attempts).toBe(ops.harness.config.DELIVERY_ATTEMPTS);
   }
 
   describe('match', () => {
@@ -62,21 +50,21 @@ describe('ops API: match and replay', () => {
         delivery_ids: [body.delivery_id],
       });
       await expectDeliveryJob(body.delivery_id);
-      expect(await findShipment(harness.db, trackingNumber)).toMatchObject({
+      expect(await findShipment(ops.harness.db, trackingNumber)).toMatchObject({
         sourceOrderId: 'ERP-42',
       });
-      expect(await findDelivery(harness.db, String(body.delivery_id))).toMatchObject({
+      expect(await findDelivery(ops.harness.db, String(body.delivery_id))).toMatchObject({
         trackingNumber,
         reason: 'match',
         status: 'pending',
       });
-      expect(harness.lines).toContainEqual(
+      expect(ops.harness.lines).toContainEqual(
         expect.objectContaining({ msg: 'shipment matched by an operator', trackingNumber }),
       );
     });
 
     it('answers 404 for an unknown tracking number and queues nothing', async () => {
-      const before = await harness.queues.delivery.count();
+      const before = await ops.harness.queues.delivery.count();
       const { status, body } = await post(
         '/unmatched/NO-SUCH-PARCEL/match',
         JSON.stringify({ source_order_id: 'ERP-42' }),
@@ -87,7 +75,7 @@ describe('ops API: match and replay', () => {
         error: 'not_found',
         message: expect.stringContaining('NO-SUCH-PARCEL') as string,
       });
-      expect(await harness.queues.delivery.count()).toBe(before);
+      expect(await ops.harness.queues.delivery.count()).toBe(before);
     });
 
     it.each([
@@ -106,7 +94,9 @@ describe('ops API: match and replay', () => {
         error: 'invalid_request',
         issues: [expect.any(Object) as object],
       });
-      expect(await findShipment(harness.db, trackingNumber)).toMatchObject({ sourceOrderId: null });
+      expect(await findShipment(ops.harness.db, trackingNumber)).toMatchObject({
+        sourceOrderId: null,
+      });
     });
 
     it('answers 400 invalid_json to a body that is not JSON', async () => {
@@ -141,7 +131,7 @@ describe('ops API: match and replay', () => {
       expect(second.body.delivery_id).not.toBe(first.body.delivery_id);
       await expectDeliveryJob(first.body.delivery_id);
       await expectDeliveryJob(second.body.delivery_id);
-      expect(await findDelivery(harness.db, String(second.body.delivery_id))).toMatchObject({
+      expect(await findDelivery(ops.harness.db, String(second.body.delivery_id))).toMatchObject({
         trackingNumber,
         eventId,
         reason: 'replay',
@@ -157,7 +147,7 @@ describe('ops API: match and replay', () => {
   });
 
   it('answers unknown API paths with a JSON 404 and never a stack trace', async () => {
-    const response = await fetch(`${server.url}/api/nothing-here`, {
+    const response = await fetch(`${ops.server.url}/api/nothing-here`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
 

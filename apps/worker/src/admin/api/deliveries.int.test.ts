@@ -1,30 +1,16 @@
 import { findDelivery } from '@tracksync/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type WorkerHarness } from '../../../test/harness';
-import { opsClient, serveAdmin, type AdminServer } from '../../../test/admin-server';
+import { describe, expect, it } from 'vitest';
+import { useOpsApi } from '../../../test/admin-server';
 import { deliveryOf, newTrackingNumber, recordAttempt, recordWebhook } from '../../../test/seed';
 
 const TOKEN = 'ops-deliveries-token';
 
 describe('ops API: failed deliveries and retries', () => {
-  let harness: WorkerHarness;
-  let server: AdminServer;
-  let api: ReturnType<typeof opsClient>;
-
-  beforeAll(async () => {
-    harness = await startHarness({ ADMIN_TOKEN: TOKEN });
-    server = await serveAdmin(harness);
-    api = opsClient(server, TOKEN);
-  });
-
-  afterAll(async () => {
-    await server.close();
-    await harness.close();
-  });
+  const ops = useOpsApi(TOKEN);
 
   async function change(trackingNumber: string, status: string, at: string) {
     return deliveryOf(
-      await recordWebhook(harness.db, {
+      await recordWebhook(ops.harness.db, {
         orderNumber: `SO-${trackingNumber}`,
         trackingNumber,
         status,
@@ -35,7 +21,7 @@ describe('ops API: failed deliveries and retries', () => {
 
   async function failedDelivery(trackingNumber = newTrackingNumber('FAIL')) {
     const deliveryId = await change(trackingNumber, 'Dispatched', '2026-06-18T10:00:00Z');
-    await recordAttempt(harness.db, deliveryId, 1, {
+    await recordAttempt(ops.harness.db, deliveryId, 1, {
       kind: 'permanent',
       httpStatus: 422,
       reason: 'HTTP 422: no',
@@ -46,7 +32,7 @@ describe('ops API: failed deliveries and retries', () => {
   it('lists failed deliveries with their last error, latest failure first, and pages with offset', async () => {
     const older = await failedDelivery();
     const newer = await failedDelivery();
-    const { status, body } = await api.get<{ deliveries: Record<string, unknown>[] }>(
+    const { status, body } = await ops.api.get<{ deliveries: Record<string, unknown>[] }>(
       '/deliveries/failed?limit=2',
     );
     expect(status).toBe(200);
@@ -60,49 +46,49 @@ describe('ops API: failed deliveries and retries', () => {
       last_error: 'HTTP 422: no',
       last_http_status: 422,
     });
-    const next = await api.get<{ deliveries: Record<string, unknown>[] }>(
+    const next = await ops.api.get<{ deliveries: Record<string, unknown>[] }>(
       '/deliveries/failed?limit=1&offset=1',
     );
     expect(next.body.deliveries.map((d) => d.delivery_id)).toEqual([older.deliveryId]);
-    expect((await api.get('/deliveries/failed?offset=-1')).status).toBe(400);
+    expect((await ops.api.get('/deliveries/failed?offset=-1')).status).toBe(400);
   });
 
   it('retries one failed delivery under its own id (202), then answers 409 while it is pending', async () => {
     const { deliveryId } = await failedDelivery();
-    const first = await api.post(`/deliveries/${deliveryId}/retry`);
+    const first = await ops.api.post(`/deliveries/${deliveryId}/retry`);
     expect(first).toEqual({ status: 202, body: { status: 'queued', delivery_id: deliveryId } });
-    expect(await findDelivery(harness.db, deliveryId)).toMatchObject({ status: 'pending' });
-    expect((await harness.queues.delivery.getJob(deliveryId))?.data).toEqual({ deliveryId });
-    const again = await api.post(`/deliveries/${deliveryId}/retry`);
+    expect(await findDelivery(ops.harness.db, deliveryId)).toMatchObject({ status: 'pending' });
+    expect((await ops.harness.queues.delivery.getJob(deliveryId))?.data).toEqual({ deliveryId });
+    const again = await ops.api.post(`/deliveries/${deliveryId}/retry`);
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ error: 'not_failed' });
-    expect((await api.post(`/deliveries/dlv_${'9'.repeat(32)}/retry`)).status).toBe(404);
+    expect((await ops.api.post(`/deliveries/dlv_${'9'.repeat(32)}/retry`)).status).toBe(404);
   });
 
   it('refuses (409) to retry an older change once a newer one was delivered', async () => {
     const { trackingNumber, deliveryId } = await failedDelivery();
     const newer = await change(trackingNumber, 'Delivered', '2026-06-18T12:00:00Z');
-    await recordAttempt(harness.db, newer, 1, { kind: 'applied', httpStatus: 200 });
-    const answer = await api.post(`/deliveries/${deliveryId}/retry`);
+    await recordAttempt(ops.harness.db, newer, 1, { kind: 'applied', httpStatus: 200 });
+    const answer = await ops.api.post(`/deliveries/${deliveryId}/retry`);
     expect(answer.status).toBe(409);
     expect(answer.body).toMatchObject({ error: 'retry_refused' });
-    expect(await findDelivery(harness.db, deliveryId)).toMatchObject({ status: 'failed' });
+    expect(await findDelivery(ops.harness.db, deliveryId)).toMatchObject({ status: 'failed' });
   });
 
   it('retries every failed delivery at once and says how many were queued and refused', async () => {
-    const { status, body } = await api.post('/deliveries/retry-failed');
+    const { status, body } = await ops.api.post('/deliveries/retry-failed');
     expect(status).toBe(202);
     // The two from the first test, and the refused one from the test before.
     expect(body).toEqual({ status: 'queued', queued: 2, refused: 1 });
-    const left = await api.get<{ deliveries: unknown[] }>('/deliveries/failed');
+    const left = await ops.api.get<{ deliveries: unknown[] }>('/deliveries/failed');
     expect(left.body.deliveries).toHaveLength(1);
   });
 
   it('asks the source system again about every unmatched shipment', async () => {
     const trackingNumber = newTrackingNumber('UNM');
     const deliveryId = await change(trackingNumber, 'Dispatched', '2026-06-18T10:00:00Z');
-    await recordAttempt(harness.db, deliveryId, 1, { kind: 'not_found', httpStatus: 404 });
-    const { status, body } = await api.post('/unmatched/retry');
+    await recordAttempt(ops.harness.db, deliveryId, 1, { kind: 'not_found', httpStatus: 404 });
+    const { status, body } = await ops.api.post('/unmatched/retry');
     expect(status).toBe(202);
     expect(body).toEqual({ status: 'queued', retried: 1 });
   });

@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type WorkerHarness } from '../../../test/harness';
-import { opsClient, serveAdmin, type AdminServer } from '../../../test/admin-server';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useOpsApi } from '../../../test/admin-server';
 import type { EventJson } from './present';
 import { newTrackingNumber, recordWebhook } from '../../../test/seed';
 
 const TOKEN = 'ops-events-token';
 
 describe('ops API: events', () => {
-  let harness: WorkerHarness;
-  let server: AdminServer;
-  let api: ReturnType<typeof opsClient>;
+  const ops = useOpsApi(TOKEN);
   const orderA = 'SO-EVENTS-A';
   const parcelA1 = newTrackingNumber('EVA');
   const parcelA2 = newTrackingNumber('EVA');
   const parcelB = newTrackingNumber('EVB');
 
   beforeAll(async () => {
-    harness = await startHarness({ ADMIN_TOKEN: TOKEN });
-    server = await serveAdmin(harness);
-    api = opsClient(server, TOKEN);
     // Stored out of time order, so "newest first" cannot come from insertion order.
     const seeds = [
       [orderA, parcelA1, 'Printed', '2026-07-01T08:00:00Z'],
@@ -27,17 +21,12 @@ describe('ops API: events', () => {
       ['SO-EVENTS-B', parcelB, 'Dispatched', '2026-07-01T11:00:00Z'],
     ] as const;
     for (const [orderNumber, trackingNumber, status, at] of seeds) {
-      await recordWebhook(harness.db, { orderNumber, trackingNumber, status, at });
+      await recordWebhook(ops.harness.db, { orderNumber, trackingNumber, status, at });
     }
   });
 
-  afterAll(async () => {
-    await server.close();
-    await harness.close();
-  });
-
   async function listEvents(query: string): Promise<string[]> {
-    const { status, body } = await api.get<{ events: EventJson[] }>(`/events?${query}`);
+    const { status, body } = await ops.api.get<{ events: EventJson[] }>(`/events?${query}`);
     expect(status).toBe(200);
     return body.events.map((event) => `${event.tracking_number} ${event.tracking_status}`);
   }
@@ -66,7 +55,9 @@ describe('ops API: events', () => {
   });
 
   it('returns every stored field, the payload as Starshipit sent it', async () => {
-    const { body } = await api.get<{ events: EventJson[] }>(`/events?tracking_number=${parcelB}`);
+    const { body } = await ops.api.get<{ events: EventJson[] }>(
+      `/events?tracking_number=${parcelB}`,
+    );
 
     expect(body.events).toEqual([
       {
@@ -99,7 +90,7 @@ describe('ops API: events', () => {
   it.each(['limit=0', 'limit=501', 'limit=ten', 'limit=1.5', 'limit=1&limit=2', 'orderNumber=x'])(
     'answers 400 with the reasons for %s',
     async (query) => {
-      const { status, body } = await api.get<unknown>(`/events?${query}`);
+      const { status, body } = await ops.api.get<unknown>(`/events?${query}`);
 
       expect(status).toBe(400);
       expect(body).toEqual({
@@ -110,7 +101,7 @@ describe('ops API: events', () => {
   );
 
   it('names the parameter at fault', async () => {
-    const { body } = await api.get<{ issues: { path: string }[] }>('/events?limit=501');
+    const { body } = await ops.api.get<{ issues: { path: string }[] }>('/events?limit=501');
 
     expect(body.issues.map((issue) => issue.path)).toEqual(['limit']);
   });

@@ -1,8 +1,7 @@
 import { freePort } from '@tracksync/test-support';
 import { createDb, parkPayload } from '@tracksync/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type WorkerHarness } from '../../../test/harness';
-import { opsClient, serveAdmin, type AdminServer } from '../../../test/admin-server';
+import { describe, expect, it } from 'vitest';
+import { serveAdmin, useOpsApi } from '../../../test/admin-server';
 import type {
   DeliveryJson,
   DeliverySummaryJson,
@@ -28,44 +27,31 @@ type UnmatchedJson = ShipmentJson & {
 const isoInstant = () => expect.stringMatching(ISO_INSTANT) as string;
 
 describe('ops API: shipments, unmatched and parked', () => {
-  let harness: WorkerHarness;
-  let server: AdminServer;
-  let api: ReturnType<typeof opsClient>;
-
-  beforeAll(async () => {
-    harness = await startHarness({ ADMIN_TOKEN: TOKEN });
-    server = await serveAdmin(harness);
-    api = opsClient(server, TOKEN);
-  });
-
-  afterAll(async () => {
-    await server.close();
-    await harness.close();
-  });
+  const ops = useOpsApi(TOKEN);
 
   it('shows a shipment with its events and its deliveries with their attempts, newest first', async () => {
     const trackingNumber = newTrackingNumber();
     const seed = { orderNumber: 'SO-DETAIL', trackingNumber };
-    const dispatched = await recordWebhook(harness.db, {
+    const dispatched = await recordWebhook(ops.harness.db, {
       ...seed,
       status: 'Dispatched',
       at: '2026-06-18T10:00:00Z',
     });
-    const inTransit = await recordWebhook(harness.db, {
+    const inTransit = await recordWebhook(ops.harness.db, {
       ...seed,
       status: 'InTransit',
       at: '2026-06-18T11:00:00Z',
     });
     const first = deliveryOf(dispatched);
-    await recordAttempt(harness.db, first, 1, {
+    await recordAttempt(ops.harness.db, first, 1, {
       kind: 'retry',
       reason: 'source system answered 503',
       httpStatus: 503,
       retryAfterMs: 2000,
     });
-    await recordAttempt(harness.db, first, 2, { kind: 'applied', httpStatus: 200 });
+    await recordAttempt(ops.harness.db, first, 2, { kind: 'applied', httpStatus: 200 });
 
-    const { status, body } = await api.get<ShipmentDetailJson>(`/shipments/${trackingNumber}`);
+    const { status, body } = await ops.api.get<ShipmentDetailJson>(`/shipments/${trackingNumber}`);
 
     expect(status).toBe(200);
     expect(body.shipment).toMatchObject({
@@ -119,7 +105,7 @@ describe('ops API: shipments, unmatched and parked', () => {
   });
 
   it('answers 404 with a message for an unknown shipment', async () => {
-    const { status, body } = await api.get<unknown>('/shipments/NO-SUCH-PARCEL');
+    const { status, body } = await ops.api.get<unknown>('/shipments/NO-SUCH-PARCEL');
 
     expect(status).toBe(404);
     expect(body).toEqual({
@@ -132,19 +118,19 @@ describe('ops API: shipments, unmatched and parked', () => {
     const earlier = newTrackingNumber('UNM');
     const later = newTrackingNumber('UNM');
     for (const trackingNumber of [earlier, later]) {
-      const recorded = await recordWebhook(harness.db, {
+      const recorded = await recordWebhook(ops.harness.db, {
         orderNumber: `SO-${trackingNumber}`,
         trackingNumber,
         status: 'Dispatched',
         at: '2026-06-20T10:00:00Z',
       });
-      await recordAttempt(harness.db, deliveryOf(recorded), 1, {
+      await recordAttempt(ops.harness.db, deliveryOf(recorded), 1, {
         kind: 'not_found',
         httpStatus: 404,
       });
     }
 
-    const { status, body } = await api.get<{ shipments: UnmatchedJson[] }>('/unmatched');
+    const { status, body } = await ops.api.get<{ shipments: UnmatchedJson[] }>('/unmatched');
 
     expect(status).toBe(200);
     const ours = body.shipments.filter((shipment) =>
@@ -165,7 +151,7 @@ describe('ops API: shipments, unmatched and parked', () => {
       '{"order_number":',
       '{"tracking_status":"Dispatched"}',
     ].entries()) {
-      await parkPayload(harness.db, {
+      await parkPayload(ops.harness.db, {
         parkedId: `parked-${index}`,
         reason: index === 0 ? 'invalid_json' : 'invalid_payload',
         body,
@@ -174,8 +160,8 @@ describe('ops API: shipments, unmatched and parked', () => {
       });
     }
 
-    const all = await api.get<{ parked: ParkedJson[] }>('/parked');
-    const newest = await api.get<{ parked: ParkedJson[] }>('/parked?limit=1');
+    const all = await ops.api.get<{ parked: ParkedJson[] }>('/parked');
+    const newest = await ops.api.get<{ parked: ParkedJson[] }>('/parked?limit=1');
 
     expect(all.status).toBe(200);
     expect(all.body.parked).toEqual([
@@ -194,7 +180,7 @@ describe('ops API: shipments, unmatched and parked', () => {
 
   it('answers 500 internal_error, without the cause, when Postgres is unreachable', async () => {
     const deadDatabase = createDb(`postgres://postgres@127.0.0.1:${await freePort()}/gone`);
-    const deadServer = await serveAdmin(harness, { db: deadDatabase.db });
+    const deadServer = await serveAdmin(ops.harness, { db: deadDatabase.db });
     try {
       const response = await fetch(`${deadServer.url}/api/shipments/ANY`, {
         headers: { authorization: `Bearer ${TOKEN}` },
@@ -202,7 +188,7 @@ describe('ops API: shipments, unmatched and parked', () => {
 
       expect(response.status).toBe(500);
       expect(await response.text()).toBe('{"error":"internal_error"}');
-      expect(harness.lines).toContainEqual(
+      expect(ops.harness.lines).toContainEqual(
         expect.objectContaining({ msg: 'admin request failed', level: 50 }),
       );
     } finally {

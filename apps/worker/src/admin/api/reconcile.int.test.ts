@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURSOR_OVERLAP_MS } from '../../reconcile/run';
-import { startHarness, waitForJobState, type WorkerHarness } from '../../../test/harness';
+import { waitForJobState } from '../../../test/harness';
 import {
   minutesAgo,
   newTrackingNumber,
@@ -10,7 +10,7 @@ import {
   zoneless,
   type ReconcileFixture,
 } from '../../../test/reconcile-fixture';
-import { opsClient, serveAdmin, type AdminServer } from '../../../test/admin-server';
+import { type AdminServer, opsClient, serveAdmin, useOpsApi } from '../../../test/admin-server';
 
 const TOKEN = 'ops-reconcile-token';
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -136,35 +136,22 @@ describe('ops API: reconciliation with Starshipit credentials', () => {
 });
 
 describe('ops API: reconciliation without Starshipit credentials', () => {
-  let harness: WorkerHarness;
-  let server: AdminServer;
-  let api: ReturnType<typeof opsClient>;
-
-  beforeAll(async () => {
-    harness = await startHarness({ ADMIN_TOKEN: TOKEN });
-    server = await serveAdmin(harness);
-    api = opsClient(server, TOKEN);
-  });
-
-  afterAll(async () => {
-    await server.close();
-    await harness.close();
-  });
+  const ops = useOpsApi(TOKEN);
 
   it('answers 409 reconciliation_disabled and queues nothing', async () => {
-    const { status, body } = await api.post('/reconcile');
+    const { status, body } = await ops.api.post('/reconcile');
 
     expect(status).toBe(409);
     expect(body).toEqual({
       error: 'reconciliation_disabled',
       message: expect.stringContaining('STARSHIPIT_API_KEY') as string,
     });
-    const counts = await harness.queues.reconcile.getJobCounts();
+    const counts = await ops.harness.queues.reconcile.getJobCounts();
     expect(Object.values(counts).every((count) => count === 0)).toBe(true);
   });
 
   it('shows reconciliation disabled in the runs list', async () => {
-    const { status, body } = await api.get<RunsJson>('/reconcile/runs');
+    const { status, body } = await ops.api.get<RunsJson>('/reconcile/runs');
 
     expect(status).toBe(200);
     expect(body).toEqual({ enabled: false, cursor: null, runs: [] });
