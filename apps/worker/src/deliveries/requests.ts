@@ -39,16 +39,7 @@ export async function matchShipment(
   trackingNumber: string,
   sourceOrderId: string,
 ): Promise<string[] | null> {
-  const destinations = await unmatchedAt(deps, trackingNumber);
-  const ids = await createCurrentStateDelivery(
-    deps.db,
-    trackingNumber,
-    'match',
-    destinations.length > 0 ? destinations : deps.destinations.names,
-    sourceOrderId,
-  );
-  for (const deliveryId of ids ?? []) await enqueueDelivery(deps, deliveryId);
-  return ids;
+  return deliverCurrentState(deps, trackingNumber, 'match', sourceOrderId);
 }
 
 /**
@@ -59,23 +50,34 @@ export async function matchShipment(
 export async function retryUnmatchedShipments(deps: ScheduleDeps, limit = 500): Promise<number> {
   const trackingNumbers = await listUnmatchedToRetry(deps.db, limit);
   for (const trackingNumber of trackingNumbers) {
-    const destinations = await unmatchedAt(deps, trackingNumber);
-    const ids = await createCurrentStateDelivery(
-      deps.db,
-      trackingNumber,
-      'unmatched_retry',
-      destinations.length > 0 ? destinations : deps.destinations.names,
-    );
-    for (const deliveryId of ids ?? []) await enqueueDelivery(deps, deliveryId);
+    await deliverCurrentState(deps, trackingNumber, 'unmatched_retry');
   }
   return trackingNumbers.length;
 }
 
-/** Configured destinations whose latest answer about the shipment was a 404. */
-async function unmatchedAt(deps: ScheduleDeps, trackingNumber: string): Promise<string[]> {
+/**
+ * Delivers the shipment's current state to the configured destinations whose latest answer
+ * about it was a 404, or to all of them when none was; null when the shipment is unknown.
+ */
+async function deliverCurrentState(
+  deps: ScheduleDeps,
+  trackingNumber: string,
+  reason: 'match' | 'unmatched_retry',
+  sourceOrderId?: string,
+): Promise<string[] | null> {
   const configured = new Set(deps.destinations.names);
-  const unmatched = await listUnmatchedDestinations(deps.db, trackingNumber);
-  return unmatched.filter((name) => configured.has(name));
+  const unmatched = (await listUnmatchedDestinations(deps.db, trackingNumber)).filter((name) =>
+    configured.has(name),
+  );
+  const ids = await createCurrentStateDelivery(
+    deps.db,
+    trackingNumber,
+    reason,
+    unmatched.length > 0 ? unmatched : deps.destinations.names,
+    sourceOrderId,
+  );
+  for (const deliveryId of ids ?? []) await enqueueDelivery(deps, deliveryId);
+  return ids;
 }
 
 /**
