@@ -39,7 +39,11 @@ export async function matchShipment(
   trackingNumber: string,
   sourceOrderId: string,
 ): Promise<string[] | null> {
-  return deliverCurrentState(deps, trackingNumber, 'match', sourceOrderId);
+  const answered404 = await listUnmatchedDestinations(deps.db, [trackingNumber]);
+  return deliverCurrentState(deps, trackingNumber, answered404.get(trackingNumber), {
+    reason: 'match',
+    sourceOrderId,
+  });
 }
 
 /**
@@ -49,26 +53,28 @@ export async function matchShipment(
  */
 export async function retryUnmatchedShipments(deps: ScheduleDeps, limit = 500): Promise<number> {
   const trackingNumbers = await listUnmatchedToRetry(deps.db, limit);
+  const answered404 = await listUnmatchedDestinations(deps.db, trackingNumbers);
   for (const trackingNumber of trackingNumbers) {
-    await deliverCurrentState(deps, trackingNumber, 'unmatched_retry');
+    await deliverCurrentState(deps, trackingNumber, answered404.get(trackingNumber), {
+      reason: 'unmatched_retry',
+    });
   }
   return trackingNumbers.length;
 }
 
 /**
- * Delivers the shipment's current state to the configured destinations whose latest answer
- * about it was a 404, or to all of them when none was; null when the shipment is unknown.
+ * Delivers the shipment's current state to the configured destinations among `answered404`
+ * (those whose latest answer about it was a 404), or to all of them when none is; null when
+ * the shipment is unknown.
  */
 async function deliverCurrentState(
   deps: ScheduleDeps,
   trackingNumber: string,
-  reason: 'match' | 'unmatched_retry',
-  sourceOrderId?: string,
+  answered404: readonly string[] = [],
+  { reason, sourceOrderId }: { reason: 'match' | 'unmatched_retry'; sourceOrderId?: string },
 ): Promise<string[] | null> {
   const configured = new Set(deps.destinations.names);
-  const unmatched = (await listUnmatchedDestinations(deps.db, trackingNumber)).filter((name) =>
-    configured.has(name),
-  );
+  const unmatched = answered404.filter((name) => configured.has(name));
   const ids = await createCurrentStateDelivery(
     deps.db,
     trackingNumber,

@@ -9,27 +9,9 @@ export type DeliveryRow = typeof deliveries.$inferSelect;
 export type DeliveryReason = DeliveryRow['reason'];
 export type DeliveryStatus = DeliveryRow['status'];
 
-/** A database or an open transaction: delivery rows are written inside both. */
-type Executor = Pick<Database, 'insert' | 'select' | 'update'>;
-
-export interface NewDelivery {
-  readonly trackingNumber: string;
-  readonly destination: string;
-  readonly eventId: string | null;
-  readonly reason: DeliveryReason;
-  readonly state: ShipmentState;
-  readonly receivedAt: Date;
-}
-
 /** Sent as `webhook-id`; the shape the job catalog checks (`dlv_` and 32 hex digits). */
 export function newDeliveryId(): string {
   return `dlv_${randomUUID().replaceAll('-', '')}`;
-}
-
-export async function createDelivery(db: Executor, delivery: NewDelivery): Promise<string> {
-  const deliveryId = newDeliveryId();
-  await db.insert(deliveries).values({ ...delivery, deliveryId });
-  return deliveryId;
 }
 
 export async function findDelivery(db: Database, deliveryId: string): Promise<DeliveryRow | null> {

@@ -97,21 +97,30 @@ export async function createReplayDelivery(
 }
 
 /**
- * The destinations whose latest answered delivery of the shipment was a 404: where a retry
- * or a manual match has something to find out. The unmatched mark itself is per shipment.
+ * Per shipment, the destinations whose latest answered delivery of it was a 404: where a
+ * retry or a manual match has something to find out (the unmatched mark itself is per
+ * shipment). One query for the lot; a shipment with none is absent from the map.
  */
 export async function listUnmatchedDestinations(
   db: Database,
-  trackingNumber: string,
-): Promise<string[]> {
-  const { rows } = await db.$client.query<{ destination: string }>(
-    `select destination from (select distinct on (destination) destination, status
-      from deliveries where tracking_number = $1 and status in ('delivered', 'unmatched')
-      order by destination, seq desc) latest
-    where status = 'unmatched' order by destination`,
-    [trackingNumber],
+  trackingNumbers: readonly string[],
+): Promise<Map<string, string[]>> {
+  const { rows } = await db.$client.query<{ tracking_number: string; destination: string }>(
+    `select tracking_number, destination from (
+      select distinct on (tracking_number, destination) tracking_number, destination, status
+      from deliveries where tracking_number = any($1) and status in ('delivered', 'unmatched')
+      order by tracking_number, destination, seq desc) latest
+    where status = 'unmatched' order by tracking_number, destination`,
+    [trackingNumbers],
   );
-  return rows.map((row) => row.destination);
+  const byShipment = new Map<string, string[]>();
+  for (const row of rows) {
+    byShipment.set(row.tracking_number, [
+      ...(byShipment.get(row.tracking_number) ?? []),
+      row.destination,
+    ]);
+  }
+  return byShipment;
 }
 
 /** Unmatched shipments with no delivery already on its way: the ones worth asking again. */

@@ -19,14 +19,16 @@ export function unmatchedRoutes(deps: ScheduleDeps & { readonly log: Logger }): 
     const query = parseOrReject(unmatchedQuerySchema, req.query, res);
     if (!query) return;
     const unmatched = await listUnmatchedShipments(deps.db, query.limit);
-    const shipments = await Promise.all(
-      unmatched.map(async ({ shipment, lastAnswered }) => ({
-        ...presentShipment(shipment),
-        // The mark is per shipment; these are the destinations whose last answer was a 404.
-        unmatched_destinations: await listUnmatchedDestinations(deps.db, shipment.trackingNumber),
-        last_delivery: lastAnswered ? presentDeliveryRow(lastAnswered) : null,
-      })),
+    const destinations = await listUnmatchedDestinations(
+      deps.db,
+      unmatched.map(({ shipment }) => shipment.trackingNumber),
     );
+    const shipments = unmatched.map(({ shipment, lastAnswered }) => ({
+      ...presentShipment(shipment),
+      // The mark is per shipment; these are the destinations whose last answer was a 404.
+      unmatched_destinations: destinations.get(shipment.trackingNumber) ?? [],
+      last_delivery: lastAnswered ? presentDeliveryRow(lastAnswered) : null,
+    }));
     res.json({ shipments });
   });
 
