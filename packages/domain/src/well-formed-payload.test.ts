@@ -49,6 +49,21 @@ describe('readWellFormedPayload', () => {
     );
   });
 
+  // Generated bodies rarely pair such a number with every other field valid: asked outright.
+  it.each([2 ** 53, 2 ** 53 + 2, 1e21, 1.5, -1])(
+    'declines a numeric order number %d that the schema refuses, never rounding it',
+    (orderNumber) => {
+      const input = {
+        order_number: orderNumber,
+        tracking_number: 'TN-1',
+        tracking_status: 'Dispatched',
+        last_updated_date: '2026-06-18T09:35:00Z',
+      };
+      expect(starshipitTrackingPayloadSchema.safeParse(input).success).toBe(false);
+      expect(readWellFormedPayload(input)).toBeNull();
+    },
+  );
+
   it('answers for every body the schema accepts whose fields are text, null or a whole number', () => {
     const plain = fc.record(
       Object.fromEntries(

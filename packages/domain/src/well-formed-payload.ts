@@ -23,7 +23,7 @@ const optionalText = (value: unknown): string | null | typeof REFUSED => {
 
 function orderNumber(value: unknown): string | null {
   if (typeof value === 'number')
-    return Number.isInteger(value) && value >= 0 ? String(value) : null;
+    return Number.isSafeInteger(value) && value >= 0 ? String(value) : null;
   return requiredText(value);
 }
 
