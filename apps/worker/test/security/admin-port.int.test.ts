@@ -243,6 +243,30 @@ describe('the admin port', () => {
     }
   });
 
+  it('counts wrong tokens at the console sign-in toward the same allowance as the API', async () => {
+    const guarded = await serveAdmin(harness, {
+      config: { ...harness.config, ADMIN_WRONG_TOKENS_PER_MINUTE: 2 },
+    });
+    const signIn = (token: string) =>
+      fetch(`${guarded.url}${CONSOLE_PATH}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }).toString(),
+      });
+    try {
+      expect((await signIn('guess-1')).status).toBe(401);
+      expect((await signIn('guess-2')).status).toBe(401);
+      expect((await signIn(TOKEN)).status).toBe(429);
+      const api = await fetch(`${guarded.url}/api/unmatched`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(api.status).toBe(429);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('counts wrong tokens per client behind a trusted proxy, by X-Forwarded-For, and ignores it from anyone else', async () => {
     const proxied = await serveAdmin(harness, {
       config: {

@@ -83,20 +83,17 @@ export async function countDeliveriesByDestination(
   return rows;
 }
 
-/** Deliveries that failed for good since `since` (by when they were settled). */
-export async function countFailedDeliveriesSince(db: Database, since: Date): Promise<number> {
+/** Deliveries that failed for good: all, or since `since` (by when they were settled). */
+export async function countFailedDeliveries(db: Database, since?: Date): Promise<number> {
   const [row] = await db
     .select({ failed: count() })
     .from(deliveries)
-    .where(and(eq(deliveries.status, 'failed'), gte(deliveries.finishedAt, since)));
-  return row?.failed ?? 0;
-}
-
-export async function countFailedDeliveries(db: Database): Promise<number> {
-  const [row] = await db
-    .select({ failed: count() })
-    .from(deliveries)
-    .where(eq(deliveries.status, 'failed'));
+    .where(
+      and(
+        eq(deliveries.status, 'failed'),
+        since === undefined ? undefined : gte(deliveries.finishedAt, since),
+      ),
+    );
   return row?.failed ?? 0;
 }
 

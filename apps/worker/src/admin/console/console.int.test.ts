@@ -101,7 +101,7 @@ describe('ops console: sign-in, sessions and CSRF over HTTP', () => {
     const { cookie, csrf } = await signIn();
     const attempts = [
       form({}, { cookie }),
-      form({ _csrf: `${csrf.slice(0, -1)}A` }, { cookie }),
+      form({ _csrf: `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}` }, { cookie }),
       form({ _csrf: csrf }, { cookie, 'sec-fetch-site': 'cross-site' }),
     ];
     for (const init of attempts) {

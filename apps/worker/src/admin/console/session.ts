@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256, tokenMatcher } from '../auth';
 import type { RedisClient } from '@tracksync/queue';
 
 /** A console login lasts a working day; after that the operator signs in again. */
@@ -25,8 +26,7 @@ export type SessionRedis = Pick<RedisClient, 'set' | 'get' | 'del'>;
  * someone reading Redis (a dump, MONITOR) cannot lift a live session from it.
  */
 export function createSessionStore(redis: SessionRedis, queuePrefix: string): SessionStore {
-  const keyOf = (id: string) =>
-    `${queuePrefix}:console:session:${createHash('sha256').update(id).digest('hex')}`;
+  const keyOf = (id: string) => `${queuePrefix}:console:session:${sha256(id).toString('hex')}`;
   return {
     async create() {
       const id = randomToken();
@@ -53,8 +53,5 @@ function randomToken(): string {
 
 /** Constant-time comparison of a form's CSRF token with the session's. */
 export function csrfMatches(session: Session, presented: unknown): boolean {
-  if (typeof presented !== 'string') return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(session.csrf);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return typeof presented === 'string' && tokenMatcher(session.csrf)(presented);
 }

@@ -1,5 +1,5 @@
 import {
-  countFailedDeliveriesSince,
+  countFailedDeliveries,
   countParkedPayloads,
   countUnmatchedShipments,
   listReconcileRuns,
@@ -31,7 +31,7 @@ export function overviewRoutes(deps: ConsoleDeps): Router {
 async function stats(deps: ConsoleDeps): Promise<SafeHtml> {
   const [queues, failed24h, unmatched, parked, [lastRun]] = await Promise.all([
     readQueues(deps.queues),
-    countFailedDeliveriesSince(deps.db, new Date(Date.now() - DAY_MS)),
+    countFailedDeliveries(deps.db, new Date(Date.now() - DAY_MS)),
     countUnmatchedShipments(deps.db),
     countParkedPayloads(deps.db),
     listReconcileRuns(deps.db, 1),
