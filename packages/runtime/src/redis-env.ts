@@ -16,7 +16,7 @@ const SEED_FORMAT = 'comma-separated host:port (or redis:// / rediss:// URLs) of
  * services (n8n's `QUEUE_BULL_REDIS_CLUSTER_NODES`). Entries may be URLs to carry a password
  * or TLS; they must then all agree, since one client talks to every node the same way.
  */
-export const clusterSeedsSchema = z.string().transform((value, ctx): RedisClusterSeeds => {
+const clusterSeedsSchema = z.string().transform((value, ctx): RedisClusterSeeds => {
   const entries = value
     .split(',')
     .map((item) => item.trim())

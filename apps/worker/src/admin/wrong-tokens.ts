@@ -3,7 +3,7 @@ import { ipKeyGenerator } from 'express-rate-limit';
 import type { Logger } from 'pino';
 
 /** How long an address's wrong tokens are remembered, and so how long it may be refused. */
-export const WRONG_TOKEN_WINDOW_MS = 60_000;
+const WRONG_TOKEN_WINDOW_MS = 60_000;
 
 /** Addresses remembered at most; past it the expired go first, then the oldest half. */
 const MAX_ADDRESSES = 10_000;

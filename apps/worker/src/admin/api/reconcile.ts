@@ -44,7 +44,7 @@ export function reconcileRoutes(deps: ReconcileRoutesDeps): Router {
   return router;
 }
 
-export function presentRun(run: ReconcileRunRow) {
+function presentRun(run: ReconcileRunRow) {
   return {
     id: run.id,
     trigger: run.trigger,

@@ -2,7 +2,7 @@ import { html, type SafeHtml } from './html';
 
 export const CONSOLE_PATH = '/console';
 
-export const NAV = [
+const NAV = [
   ['overview', 'Overview', '/'],
   ['shipments', 'Shipments', '/shipments'],
   ['unmatched', 'Unmatched', '/unmatched'],
@@ -12,7 +12,7 @@ export const NAV = [
   ['reconcile', 'Reconcile', '/reconcile'],
 ] as const;
 
-export type PageName = (typeof NAV)[number][0];
+type PageName = (typeof NAV)[number][0];
 
 export interface PageShell {
   readonly title: string;

@@ -6,7 +6,7 @@ import { href, time } from '../layout';
 import { pageOf, pager, splitPage } from '../paging';
 
 /** Bodies may be up to MAX_BODY_BYTES (64 kB): a screenful of one is enough to see why. */
-export const PARKED_SHOWN_CHARS = 2_000;
+const PARKED_SHOWN_CHARS = 2_000;
 /** Parked bodies can be long, so fewer a page than other lists. */
 const PARKED_PAGE_SIZE = 20;
 

@@ -4,7 +4,7 @@ import { html, bounded, visible, type SafeHtml } from '../html';
 import { csrfField, href, time } from '../layout';
 
 /** A raw payload is a few hundred bytes; anything longer is cut on screen, never in storage. */
-export const PAYLOAD_SHOWN_CHARS = 4_000;
+const PAYLOAD_SHOWN_CHARS = 4_000;
 
 /**
  * One shipment on one page: its state, every stored event in the order it arrived with the
@@ -88,7 +88,7 @@ function renderEvents(newestFirst: readonly TrackingEventRow[]): SafeHtml {
  * The projected state after each event, folded with the domain's own projection over the
  * events that had arrived by then (the same fold the worker used when it stored them).
  */
-export function statesAfterEach(arrived: readonly TrackingEventRow[]): (ShipmentState | null)[] {
+function statesAfterEach(arrived: readonly TrackingEventRow[]): (ShipmentState | null)[] {
   const history: StoredEvent[] = [];
   return arrived.map((row) => {
     history.push({
