@@ -87,9 +87,6 @@ export function createHttpAdapter(options: HttpAdapterOptions): SourceAdapter {
       let request: SourceRequest;
       try {
         request = await requestFor(update, at);
-        if (request.body !== undefined && request.method === 'GET') {
-          throw new TransformationError('transformation returned a body with GET');
-        }
       } catch (err) {
         if (err instanceof TransformationError) return { kind: 'permanent', reason: err.message };
         throw err;

@@ -34,12 +34,18 @@ export type Transformation = (
   context: TransformContext,
 ) => SourceRequest | Promise<SourceRequest>;
 
-const sourceRequestSchema = z.strictObject({
-  method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE', 'GET']),
-  url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
-  headers: z.record(z.string(), z.string()).optional(),
-  body: z.unknown().optional(),
-});
+const sourceRequestSchema = z
+  .strictObject({
+    method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE', 'GET']),
+    url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.unknown().optional(),
+  })
+  // Here rather than at sending, so a dry run refuses it just as a delivery would.
+  .refine((request) => request.method !== 'GET' || request.body === undefined, {
+    path: ['body'],
+    error: 'a body with GET cannot be sent',
+  });
 
 export function changeOf(update: ShipmentUpdate, now: Date): Change {
   return { delivery_id: update.deliveryId, ...toWireBody(update, now).data };

@@ -136,6 +136,13 @@ describe('http adapter with a transformation and OAuth2 client credentials', () 
   });
 });
 
+describe('a dry run', () => {
+  it('refuses what a delivery would refuse: a body with GET', async () => {
+    const adapter = erpAdapter(() => ({ method: 'GET', url: 'http://127.0.0.1/', body: {} }));
+    await expect(adapter.preview?.(deliveredUpdate)).rejects.toThrow('body: a body with GET');
+  });
+});
+
 describe('built-in authentication', () => {
   it.each([
     [{ type: 'bearer', token: 'tkn-1' } as const, 'authorization', 'Bearer tkn-1'],
