@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { decodeSignature, type SignatureEncoding } from './decode';
 import { CANDIDATE_SCHEMES, DEFAULT_SCHEME, type SignatureScheme } from './schemes';
 
@@ -61,8 +61,8 @@ export function verifySignature(
   const presented = Buffer.from(hex[1], 'hex');
   let matched = false;
   for (const secret of secrets) {
-    const expected = createHmac('sha256', secret).update(rawBody).digest();
-    matched = timingSafeEqual(presented, expected) || matched;
+    const expected = DEFAULT_SCHEME.digest(secret, rawBody);
+    matched = (expected !== null && timingSafeEqual(presented, expected)) || matched;
   }
   return matched;
 }
