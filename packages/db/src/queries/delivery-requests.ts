@@ -3,6 +3,7 @@ import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../client';
 import { deliveries, shipments, trackingEvents } from '../schema';
 import { newDeliveryId, type DeliveryReason } from './deliveries';
+import { latestAnswersSql } from './delivery-sql';
 import { toShipmentState } from './shipments';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -106,10 +107,8 @@ export async function listUnmatchedDestinations(
   trackingNumbers: readonly string[],
 ): Promise<Map<string, string[]>> {
   const { rows } = await db.$client.query<{ tracking_number: string; destination: string }>(
-    `select tracking_number, destination from (
-      select distinct on (tracking_number, destination) tracking_number, destination, status
-      from deliveries where tracking_number = any($1) and status in ('delivered', 'unmatched')
-      order by tracking_number, destination, seq desc) latest
+    `select tracking_number, destination
+    from (${latestAnswersSql('tracking_number = any($1)')}) latest
     where status = 'unmatched' order by tracking_number, destination`,
     [trackingNumbers],
   );

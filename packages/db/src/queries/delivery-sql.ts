@@ -30,6 +30,17 @@ where d.delivery_id = $1`,
 };
 
 /**
+ * Each (shipment, destination)'s latest answered delivery — its status `delivered` or
+ * `unmatched` — among the deliveries `where` picks: what decides whether the shipment is
+ * unmatched, and where a retry or a manual match should go.
+ */
+export function latestAnswersSql(where: string): string {
+  return `select distinct on (tracking_number, destination) tracking_number, destination, status
+    from deliveries where status in ('delivered', 'unmatched') and (${where})
+    order by tracking_number, destination, seq desc`;
+}
+
+/**
  * One call's record, in one atomic statement: the attempt row, the call counted, and — only
  * while the delivery is still pending — its new status and the shipment's unmatched mark (set
  * by a 404; cleared by a success once no other destination's latest answer is a 404). The
@@ -67,11 +78,9 @@ export const RECORD_DELIVERY_ATTEMPT: pg.QueryConfig = {
   update shipments s set unmatched_since = null
   from counted c
   where c.settled_now and c.status = 'delivered' and s.tracking_number = c.tracking_number
-    and not exists (select 1 from (select distinct on (o.destination) o.status from deliveries o
-        where o.tracking_number = c.tracking_number and o.destination <> c.destination
-          and o.status in ('delivered', 'unmatched')
-        order by o.destination, o.seq desc) latest
-      where latest.status = 'unmatched')
+    and not exists (select 1 from (${latestAnswersSql(
+      'tracking_number = c.tracking_number and destination <> c.destination',
+    )}) latest where latest.status = 'unmatched')
 )
 select c.status,
   (select n.delivery_id from deliveries n
